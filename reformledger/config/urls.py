@@ -1,0 +1,24 @@
+"""Top-level URL map: each app owns its own urls.py."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from reformledger.web.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="web/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("units/", include("reformledger.orgs.urls")),
+    path("ledger/", include("reformledger.ledger.urls")),
+    path("", include("reformledger.web.urls")),
+]

@@ -1,0 +1,67 @@
+"""Choices of the ledger, each with the colour the pages show it in."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TaskSource(models.TextChoices):
+    DEPLOYED = "deployed", _("Deployed from above")
+    OWN = "own", _("Own initiative")
+    GRASSROOTS = "grassroots", _("Grassroots innovation")
+
+
+class DeliverableKind(models.TextChoices):
+    POLICY = "policy", _("Policy document")
+    MECHANISM = "mechanism", _("Mechanism")
+    PILOT = "pilot", _("Pilot")
+    PLATFORM = "platform", _("Platform")
+    REPORT = "report", _("Report")
+
+
+class TaskStatus(models.TextChoices):
+    """A task's place in its life: planning → in progress → closed (or carried over)."""
+
+    PLANNING = "planning", _("Planning")
+    IN_PROGRESS = "in_progress", _("In progress")
+    BLOCKED = "blocked", _("Blocked")
+    CLOSED = "closed", _("Closed")
+    CARRIED_OVER = "carried_over", _("Carried over")
+    CANCELLED = "cancelled", _("Cancelled")
+
+    @property
+    def colour(self) -> str:
+        return STATUS_COLOURS[self.value]
+
+
+STATUS_COLOURS = {
+    "planning": "#6c757d",
+    "in_progress": "#0d6efd",
+    "blocked": "#dc3545",
+    "closed": "#198754",
+    "carried_over": "#6f42c1",
+    "cancelled": "#adb5bd",
+}
+
+#: Statuses of tasks still on the open ledger.
+OPEN_STATUSES = (TaskStatus.PLANNING, TaskStatus.IN_PROGRESS, TaskStatus.BLOCKED)
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted for approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Returned")
+    SUPERSEDED = "superseded", _("Superseded")
+
+    @property
+    def colour(self) -> str:
+        return PLAN_COLOURS[self.value]
+
+
+PLAN_COLOURS = {
+    "draft": "#6c757d",
+    "submitted": "#fd7e14",
+    "approved": "#198754",
+    "rejected": "#dc3545",
+    "superseded": "#adb5bd",
+}

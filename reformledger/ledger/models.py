@@ -1,0 +1,324 @@
+"""The ledger: reform areas, systems, work programmes, tasks, plans and milestones."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from reformledger.ledger.choices import (
+    OPEN_STATUSES,
+    DeliverableKind,
+    PlanStatus,
+    TaskSource,
+    TaskStatus,
+)
+from reformledger.orgs.models import Person, Unit
+
+
+class ReformArea(models.Model):
+    """A reform area (改革领域): economy, ecology, culture, society, party building, …"""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    name_en = models.CharField(_("English name"), max_length=80, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("reform area")
+        verbose_name_plural = _("reform areas")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReformSystem(models.Model):
+    """A systemic reform (体系化改革) that strings related tasks into one chain (串珠成链)."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("reform system")
+        verbose_name_plural = _("reform systems")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkProgramme(models.Model):
+    """The annual work programme (年度工作要点) of one office, broken into tasks."""
+
+    office = models.ForeignKey(
+        Unit, verbose_name=_("reform office"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    title = models.CharField(_("title"), max_length=200)
+    document_no = models.CharField(_("document number"), max_length=60, blank=True)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+
+    class Meta:
+        verbose_name = _("annual work programme")
+        verbose_name_plural = _("annual work programmes")
+        ordering = ["-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "year"], name="programme_one_per_office_year")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class WorkPoint(models.Model):
+    """One point (工作要点) of an annual work programme; tasks are broken out of it."""
+
+    programme = models.ForeignKey(WorkProgramme, on_delete=models.CASCADE, related_name="points")
+    number = models.PositiveSmallIntegerField(_("number"))
+    text = models.TextField(_("text"))
+
+    class Meta:
+        verbose_name = _("work point")
+        verbose_name_plural = _("work points")
+        ordering = ["programme", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "number"], name="workpoint_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.text[:40]}"
+
+
+class TaskQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, today: dt.date | None = None):
+        today = today or timezone.localdate()
+        return self.open().filter(deadline__lt=today)
+
+    def with_list_relations(self):
+        """Everything a ledger row shows, joined, so a page costs the same for any length."""
+        return self.select_related("area", "system", "lead_unit", "office", "responsible_leader")
+
+
+class Task(models.Model):
+    """A reform task (改革任务): one line of the annual task list (项目清单).
+
+    It belongs to the ledger of one reform office (`office`), is led by one unit
+    and helped by others, and moves planning → in progress → closed (销账).
+    """
+
+    office = models.ForeignKey(
+        Unit,
+        verbose_name=_("reform office"),
+        on_delete=models.PROTECT,
+        related_name="ledger_tasks",
+        limit_choices_to={"kind": "office"},
+    )
+    year = models.PositiveSmallIntegerField(_("year"), db_index=True)
+    code = models.CharField(_("code"), max_length=32)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    area = models.ForeignKey(
+        ReformArea, verbose_name=_("reform area"), on_delete=models.PROTECT, related_name="tasks"
+    )
+    system = models.ForeignKey(
+        ReformSystem,
+        verbose_name=_("reform system"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tasks",
+    )
+    work_point = models.ForeignKey(
+        WorkPoint,
+        verbose_name=_("work point"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tasks",
+    )
+    source = models.CharField(
+        _("source"), max_length=20, choices=TaskSource.choices, default=TaskSource.OWN
+    )
+    lead_unit = models.ForeignKey(
+        Unit, verbose_name=_("lead unit"), on_delete=models.PROTECT, related_name="led_tasks"
+    )
+    helping_units = models.ManyToManyField(
+        Unit, verbose_name=_("helping units"), blank=True, related_name="helped_tasks"
+    )
+    responsible_leader = models.ForeignKey(
+        Person,
+        verbose_name=_("responsible leader"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="responsible_tasks",
+    )
+    is_key = models.BooleanField(_("key task"), default=False, db_index=True)
+    deliverable_kind = models.CharField(
+        _("deliverable"), max_length=20, choices=DeliverableKind.choices
+    )
+    start_date = models.DateField(_("start date"))
+    deadline = models.DateField(_("deadline"))
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=TaskStatus.choices,
+        default=TaskStatus.PLANNING,
+        db_index=True,
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent task"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="subtasks",
+    )
+    depends_on = models.ManyToManyField(
+        "self",
+        verbose_name=_("depends on"),
+        symmetrical=False,
+        blank=True,
+        related_name="dependents",
+    )
+    carried_from = models.OneToOneField(
+        "self",
+        verbose_name=_("carried over from"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="carried_to",
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reform task")
+        verbose_name_plural = _("reform tasks")
+        ordering = ["year", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "year", "code"], name="task_code_unique_in_office_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(deadline__gte=models.F("start_date")),
+                name="task_deadline_not_before_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["office", "year", "status"], name="task_ledger_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.deadline < timezone.localdate()
+
+    @property
+    def status_colour(self) -> str:
+        return TaskStatus(self.status).colour
+
+
+class Plan(models.Model):
+    """An implementation plan (施工方案) of a task, one revision of it.
+
+    Revision 1 is the first plan. Once approved a plan is never edited: a change is
+    a new revision with a reason, which replaces it only when approved, and the
+    earlier revision stays readable as superseded.
+    """
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="plans")
+    revision = models.PositiveSmallIntegerField(_("revision"), default=1)
+    status = models.CharField(
+        _("status"), max_length=20, choices=PlanStatus.choices, default=PlanStatus.DRAFT
+    )
+    summary = models.TextField(_("approach"), blank=True)
+    reason = models.TextField(_("reason for revision"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    class Meta:
+        verbose_name = _("implementation plan")
+        verbose_name_plural = _("implementation plans")
+        ordering = ["task", "-revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "revision"], name="plan_unique_revision"),
+            models.UniqueConstraint(
+                fields=["task"],
+                condition=Q(status__in=["draft", "submitted", "rejected"]),
+                name="plan_one_pending_revision",
+            ),
+            models.UniqueConstraint(
+                fields=["task"], condition=Q(status="approved"), name="plan_one_approved"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task.code} · {_('plan')} r{self.revision}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (PlanStatus.DRAFT, PlanStatus.REJECTED)
+
+    @property
+    def status_colour(self) -> str:
+        return PlanStatus(self.status).colour
+
+
+class Milestone(models.Model):
+    """A milestone (节点) of a plan: a planned date, a weight and the evidence expected."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="milestones")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    title = models.CharField(_("milestone"), max_length=200)
+    planned_date = models.DateField(_("planned date"))
+    weight = models.PositiveSmallIntegerField(_("weight"))
+    is_key = models.BooleanField(_("key milestone"), default=False)
+    responsible = models.CharField(_("responsible person"), max_length=100, blank=True)
+    expected_evidence = models.CharField(_("expected evidence"), max_length=200, blank=True)
+    reached_on = models.DateField(_("reached on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = ["plan", "order", "planned_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weight__gte=0, weight__lte=100), name="milestone_weight_0_100"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.reached_on is None and self.planned_date < timezone.localdate()

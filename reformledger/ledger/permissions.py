@@ -1,0 +1,90 @@
+"""Who may see which tasks and do which acts on them: one rule for pages, API and services.
+
+- Office staff and office leaders work the ledger of the office they are given in
+  (and any office below it), and read the tasks led or helped by units under the
+  office's host unit (a city task given to a county shows in the county office).
+- City leaders read every task of the offices under their unit.
+- A unit's liaison and head see the tasks their unit (or a unit below) leads or
+  helps on; the liaison edits the plan only of tasks its unit leads.
+- Evaluators and the three administrators see no ledger task here.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+
+from reformledger.ledger.models import Task
+from reformledger.orgs.choices import Role
+from reformledger.orgs.models import Unit
+from reformledger.orgs.permissions import scopes_of, under_any
+
+OFFICE = (Role.OFFICE_ADMIN, Role.OFFICE_LEADER)
+UNIT = (Role.UNIT_REPORTER, Role.UNIT_HEAD)
+
+#: act -> who may do it; see docs/permissions.md.
+ACTS = {
+    "view": "anyone who sees the task",
+    "edit": "office staff and leaders of the task's ledger",
+    "change_status": "office staff and leaders of the task's ledger",
+    "edit_plan": "the ledger's office, or the lead unit's liaison",
+    "submit_plan": "the ledger's office, or the lead unit's liaison",
+    "revise_plan": "the ledger's office, or the lead unit's liaison",
+    "approve_plan": "office staff and leaders of the task's ledger",
+}
+
+
+def _helped_under(paths: tuple[str, ...]) -> Q:
+    through = Task.helping_units.through
+    if not paths:
+        return Q(pk__in=[])
+    return Q(pk__in=through.objects.filter(under_any("unit", paths)).values("task_id"))
+
+
+def visible_tasks(user) -> QuerySet[Task]:
+    """Tasks `user` may see; every page and endpoint starts from this queryset."""
+    scopes = scopes_of(user)
+    ledger_paths = scopes.paths(*OFFICE, Role.CITY_LEADER)
+    unit_paths = scopes.paths(*UNIT) + scopes.hosts
+    q = under_any("office", ledger_paths)
+    if unit_paths:
+        q |= under_any("lead_unit", unit_paths) | _helped_under(unit_paths)
+    return Task.objects.filter(q)
+
+
+def _sees(scopes, task: Task) -> bool:
+    if scopes.covers(task.office.path, *OFFICE, Role.CITY_LEADER):
+        return True
+    unit_paths = scopes.paths(*UNIT) + scopes.hosts
+    if not unit_paths:
+        return False
+    related = [task.lead_unit.path, *(u.path for u in task.helping_units.all())]
+    return any(p.startswith(s) for p in related for s in unit_paths)
+
+
+def can(user, act: str, task: Task) -> bool:
+    """Whether `user` may do `act` (a key of ACTS) on `task`."""
+    if act not in ACTS:
+        raise ValueError(f"unknown act {act!r}")
+    scopes = scopes_of(user)
+    in_office = scopes.covers(task.office.path, *OFFICE)
+    if act == "view":
+        return _sees(scopes, task)
+    if act in ("edit", "change_status", "approve_plan"):
+        return in_office
+    # edit_plan, submit_plan, revise_plan
+    return in_office or scopes.covers(task.lead_unit.path, Role.UNIT_REPORTER)
+
+
+def can_create_task(user, office: Unit) -> bool:
+    """Office staff and leaders create tasks in their own office's ledger."""
+    return scopes_of(user).covers(office.path, *OFFICE)
+
+
+def offices_of(user) -> QuerySet[Unit]:
+    """The offices whose ledger `user` may add tasks to."""
+    return Unit.objects.filter(kind="office").filter(under_any("", scopes_of(user).paths(*OFFICE)))
+
+
+def require(user, act: str, task: Task) -> None:
+    """Raise PermissionDenied unless `user` may do `act` on `task`."""
+    if not can(user, act, task):
+        raise PermissionDenied(f"{act} not allowed on task {task.pk}")
