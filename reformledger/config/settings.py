@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "reformledger.orgs",
     "reformledger.ledger",
     "reformledger.web",
+    "reformledger.demo",
 ]
 
 MIDDLEWARE = [
