@@ -97,7 +97,7 @@ else:
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
                 ),
             },
-            "TEST": {"NAME": str(VAR_DIR / "test-reformledger.sqlite3")},
+            "TEST": {"NAME": str(VAR_DIR / env_str("RL_TEST_SQLITE_NAME", "test.sqlite3"))},
         }
     }
 

@@ -1,6 +1,7 @@
 """Every change to tasks, plans and milestones. Each act checks permission and
 writes its audit record in the same transaction."""
 
+import copy
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -41,11 +42,23 @@ def _validate_task(task: Task, helping: list[Unit], depends: list[Task]) -> None
     errors: dict[str, list[str]] = {}
     for name, msg in task_date_errors(task.start_date, task.deadline).items():
         errors.setdefault(name, []).append(msg)
-    if task.lead_unit_id and not task.lead_unit.is_active:
+    # Read from the database, not the instance: the unit may have been merged since
+    # the caller loaded it, and a missing one would otherwise surface as an
+    # IntegrityError reported against the wrong field.
+    lead_active = (
+        Unit.objects.filter(pk=task.lead_unit_id).values_list("is_active", flat=True).first()
+        if task.lead_unit_id
+        else None
+    )
+    if lead_active is None:
+        errors.setdefault("lead_unit", []).append(_("Choose an existing lead unit."))
+    elif not lead_active:
         errors.setdefault("lead_unit", []).append(
             _("The unit %(unit)s no longer exists (merged or dissolved).")
             % {"unit": task.lead_unit}
         )
+    if not task.area_id:
+        errors.setdefault("area", []).append(_("Choose the reform area."))
     if task.lead_unit_id and any(u.pk == task.lead_unit_id for u in helping):
         errors.setdefault("helping_units", []).append(
             _("The lead unit cannot also be a helping unit.")
@@ -155,6 +168,7 @@ def task_update(
     if unknown:
         raise TypeError(f"unknown task fields: {sorted(unknown)}")
     before = audit.snapshot(task, AUDITED_TASK_FIELDS)
+    unchanged = copy.copy(task)
     for name in TASK_FIELDS:
         if name in changes:
             setattr(task, name, changes[name])
@@ -169,8 +183,10 @@ def task_update(
         task.depends_on.set(depends)
     delta = audit.diff(before, audit.snapshot(task, AUDITED_TASK_FIELDS))
     if not delta:
+        # Nothing changed: undo the version bump. No query may run after
+        # set_rollback, so the task is returned as it was read.
         transaction.set_rollback(True)
-        return Task.objects.get(pk=task.pk)
+        return unchanged
     audit.record(actor=by, verb="task.updated", obj=task, changes=delta, reason=reason)
     return task
 

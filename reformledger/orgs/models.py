@@ -30,7 +30,8 @@ class Unit(MP_Node):
         related_name="merged_from",
     )
 
-    node_order_by = ["code"]
+    # No node_order_by: a new unit is appended as the last child, so existing
+    # paths never shift and a membership's scope stays stable.
 
     class Meta:
         verbose_name = _("unit")

@@ -1,2 +1,8 @@
+from django.urls import path
+
+from reformledger.web import views
+
 app_name = "web"
-urlpatterns = []
+urlpatterns = [
+    path("", views.home, name="home"),
+]

@@ -1,7 +1,12 @@
 """Site-wide views: home, health check."""
 
+from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
+from django.shortcuts import redirect, render
+
+from reformledger.orgs.choices import Role
+from reformledger.orgs.permissions import scopes_of
 
 
 def healthz(request):
@@ -18,3 +23,14 @@ def healthz(request):
         {"status": "ok" if status == 200 else "error", "database": db, "vendor": connection.vendor},
         status=status,
     )
+
+
+@login_required
+def home(request):
+    """The landing page: a unit's people start at their work, the office at its ledger."""
+    scopes = scopes_of(request.user)
+    if scopes.has(Role.OFFICE_ADMIN, Role.OFFICE_LEADER, Role.CITY_LEADER):
+        return redirect("ledger:ledger")
+    if scopes.has(Role.UNIT_REPORTER, Role.UNIT_HEAD):
+        return redirect("ledger:my_work")
+    return render(request, "web/home.html")

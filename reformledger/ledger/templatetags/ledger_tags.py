@@ -1,0 +1,74 @@
+"""Template helpers for ledger pages: badges, history lines, sort links."""
+
+from django import template
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from reformledger.audit.verbs import describe
+from reformledger.ledger.models import Task
+
+register = template.Library()
+
+_EXTRA_LABELS = {
+    "summary": _("approach"),
+    "milestones": _("milestones"),
+    "revision": _("revision"),
+    "superseded": _("superseded revision"),
+}
+
+
+@register.simple_tag
+def badge(label, colour):
+    return format_html(
+        '<span class="badge rl-badge" style="background:{}">{}</span>', colour, label
+    )
+
+
+@register.simple_tag
+def task_status(task):
+    return badge(task.get_status_display(), task.status_colour)
+
+
+@register.simple_tag
+def plan_status(plan):
+    return badge(plan.get_status_display(), plan.status_colour)
+
+
+@register.filter
+def verb_words(verb):
+    return describe(verb)
+
+
+@register.filter
+def field_label(name):
+    try:
+        return Task._meta.get_field(name).verbose_name
+    except FieldDoesNotExist:
+        return _EXTRA_LABELS.get(name, name)
+
+
+def _show(value):
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, list):
+        return "；".join(str(v) for v in value) or "—"
+    if value is True:
+        return _("yes")
+    if value is False:
+        return _("no")
+    return str(value)
+
+
+@register.filter
+def show(value):
+    return _show(value)
+
+
+@register.simple_tag
+def sort_link(field, label, ordering, query):
+    """A column header that sorts by `field`, and reverses when clicked again."""
+    new = f"-{field}" if ordering == field else field
+    arrow = " ▲" if ordering == field else (" ▼" if ordering == f"-{field}" else "")
+    sep = "&" if query else ""
+    return format_html('<a href="?{}{}ordering={}">{}{}</a>', query, sep, new, label, arrow)

@@ -1,0 +1,358 @@
+"""Ledger pages: the list, a task, its forms and its plan. Views translate HTTP to
+services and selectors; they change nothing themselves."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Max
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from reformledger.core.exceptions import ConflictError
+from reformledger.core.forms import add_service_errors
+from reformledger.ledger import permissions, selectors, services
+from reformledger.ledger.choices import TaskStatus
+from reformledger.ledger.filters import TaskFilter
+from reformledger.ledger.forms import (
+    MilestoneFormSet,
+    NoteForm,
+    PlanForm,
+    ReasonForm,
+    StatusForm,
+    TaskForm,
+    milestone_initial,
+)
+from reformledger.ledger.models import Plan, Task
+
+_SORTS = {
+    "code",
+    "-code",
+    "title",
+    "-title",
+    "deadline",
+    "-deadline",
+    "status",
+    "-status",
+    "lead_unit",
+    "-lead_unit",
+    "area",
+    "-area",
+}
+
+
+@login_required
+def ledger(request):
+    """The ledger (台账): filter, search, sort, page, with totals of the filtered set."""
+    params = request.GET.copy()
+    base = selectors.ledger_rows(request.user)
+    if "year" not in params:
+        # Default to the latest year the user has tasks in; "all years" is year=.
+        params["year"] = str(base.aggregate(latest=Max("year"))["latest"] or "")
+    flt = TaskFilter(params, queryset=base)
+    tasks = flt.qs if flt.is_valid() else base.none()
+    if not params.get("ordering") or params.get("ordering") not in _SORTS:
+        tasks = tasks.order_by("year", "code")
+    totals = selectors.ledger_totals(tasks)
+    page = Paginator(tasks, settings.LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = params.copy()
+    query.pop("page", None)
+    sort_query = query.copy()
+    sort_query.pop("ordering", None)
+    return render(
+        request,
+        "ledger/ledger.html",
+        {
+            "filter": flt,
+            "page": page,
+            "totals": totals,
+            "query": query.urlencode(),
+            "sort_query": sort_query.urlencode(),
+            "ordering": params.get("ordering", ""),
+            "offices": permissions.offices_of(request.user),
+        },
+    )
+
+
+def _task_or_404(request, pk: int) -> Task:
+    try:
+        return selectors.task_detail(request.user, pk)
+    except Task.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@login_required
+def task_detail(request, pk: int):
+    """A task: its fields, plan and milestone timeline, sub-tasks, dependencies, history."""
+    task = _task_or_404(request, pk)
+    plans = selectors.plans_of(task)
+    user = request.user
+    acts = {act: permissions.can(user, act, task) for act in permissions.ACTS}
+    return render(
+        request,
+        "ledger/task_detail.html",
+        {
+            "task": task,
+            "plans": plans,
+            "acts": acts,
+            "history": selectors.task_history(task)[:200],
+            "status_form": StatusForm(choices=_status_choices(task)),
+            "note_form": NoteForm(),
+            "reason_form": ReasonForm(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def task_history(request, pk: int):
+    """The history tab alone (loaded by htmx, or opened directly)."""
+    task = _task_or_404(request, pk)
+    return render(
+        request,
+        "ledger/_history.html",
+        {"task": task, "history": selectors.task_history(task)[:500]},
+    )
+
+
+def _status_choices(task: Task):
+    choices = [
+        (TaskStatus.IN_PROGRESS, TaskStatus.IN_PROGRESS.label),
+        (TaskStatus.BLOCKED, TaskStatus.BLOCKED.label),
+        (TaskStatus.CANCELLED, TaskStatus.CANCELLED.label),
+    ]
+    return [c for c in choices if c[0] != task.status]
+
+
+@login_required
+def task_create(request):
+    """A new task in an office's ledger (the office picks the office and year)."""
+    offices = list(permissions.offices_of(request.user))
+    if not offices:
+        raise PermissionDenied
+    office = offices[0]
+    if request.GET.get("office") or request.POST.get("office"):
+        wanted = request.GET.get("office") or request.POST.get("office")
+        office = next((o for o in offices if str(o.pk) == wanted), None)
+        if office is None:
+            raise PermissionDenied
+    year = int(request.GET.get("year") or request.POST.get("year") or timezone.localdate().year)
+    form = TaskForm(request.POST or None, office=office, year=year)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        helping, depends = list(data.pop("helping_units")), list(data.pop("depends_on"))
+        try:
+            task = services.task_create(
+                by=request.user,
+                office=office,
+                year=year,
+                helping_units=helping,
+                depends_on=depends,
+                **data,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Task %(code)s created.") % {"code": task.code})
+            return redirect("ledger:task", pk=task.pk)
+    return render(
+        request,
+        "ledger/task_form.html",
+        {"form": form, "office": office, "year": year, "offices": offices, "task": None},
+    )
+
+
+@login_required
+def task_edit(request, pk: int):
+    """Edit a task's fields; a stale form (someone saved in between) is a conflict."""
+    task = _task_or_404(request, pk)
+    if not permissions.can(request.user, "edit", task):
+        raise PermissionDenied
+    form = TaskForm(request.POST or None, instance=task, office=task.office, year=task.year)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.task_update(
+                task=task,
+                by=request.user,
+                version=int(request.POST.get("version", 0)),
+                reason=request.POST.get("reason", ""),
+                **data,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        except ConflictError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Task %(code)s saved.") % {"code": task.code})
+            return redirect("ledger:task", pk=task.pk)
+    return render(
+        request,
+        "ledger/task_form.html",
+        {"form": form, "office": task.office, "year": task.year, "task": task},
+    )
+
+
+@login_required
+@require_POST
+def task_status(request, pk: int):
+    task = _task_or_404(request, pk)
+    form = StatusForm(request.POST, choices=_status_choices(task))
+    if form.is_valid():
+        _run(
+            request,
+            lambda: services.task_set_status(
+                task=task,
+                by=request.user,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+            ),
+            _("Status changed."),
+        )
+    else:
+        messages.error(request, _("Choose a status and give a reason."))
+    return redirect("ledger:task", pk=task.pk)
+
+
+def _run(request, act, done: str) -> bool:
+    """Run a service act and turn its refusal into a message the user can read."""
+    try:
+        act()
+    except ValidationError as exc:
+        for errs in exc.message_dict.values() if hasattr(exc, "error_dict") else [exc.messages]:
+            for msg in errs:
+                messages.error(request, msg)
+        return False
+    except ConflictError as exc:
+        messages.warning(request, str(exc))
+        return False
+    messages.success(request, done)
+    return True
+
+
+@login_required
+def plan_edit(request, pk: int):
+    """Write the task's draft plan: approach and milestones."""
+    task = _task_or_404(request, pk)
+    if not permissions.can(request.user, "edit_plan", task):
+        raise PermissionDenied
+    plans = selectors.plans_of(task)
+    if plans.pending is None and plans.current is not None:
+        messages.info(request, _("The plan is approved; start a revision with a reason."))
+        return redirect("ledger:task", pk=task.pk)
+    if plans.pending is not None and not plans.pending.is_editable:
+        messages.info(request, _("The plan is awaiting approval and cannot be edited."))
+        return redirect("ledger:task", pk=task.pk)
+    pending = plans.pending
+    form = PlanForm(request.POST or None, initial={"summary": pending.summary if pending else ""})
+    formset = MilestoneFormSet(
+        request.POST or None, task=task, initial=milestone_initial(pending), prefix="m"
+    )
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            with transaction.atomic():
+                plan = services.plan_save(
+                    task=task,
+                    by=request.user,
+                    summary=form.cleaned_data["summary"],
+                    milestones=formset.rows(),
+                )
+                if "submit" in request.POST:
+                    services.plan_submit(plan=plan, by=request.user)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Plan submitted for approval.") if "submit" in request.POST else _("Plan saved."),
+            )
+            return _to_plan_tab(task)
+    return render(
+        request,
+        "ledger/plan_form.html",
+        {"task": task, "form": form, "formset": formset, "pending": pending},
+    )
+
+
+def _to_plan_tab(task: Task):
+    return redirect(reverse("ledger:task", args=[task.pk]) + "#plan")
+
+
+def _plan_of(request, pk: int, plan_pk: int) -> tuple[Task, Plan]:
+    task = _task_or_404(request, pk)
+    return task, get_object_or_404(Plan, pk=plan_pk, task=task)
+
+
+@login_required
+@require_POST
+def plan_submit(request, pk: int, plan_pk: int):
+    task, plan = _plan_of(request, pk, plan_pk)
+    _run(
+        request,
+        lambda: services.plan_submit(plan=plan, by=request.user),
+        _("Plan submitted for approval."),
+    )
+    return _to_plan_tab(task)
+
+
+@login_required
+@require_POST
+def plan_approve(request, pk: int, plan_pk: int):
+    task, plan = _plan_of(request, pk, plan_pk)
+    form = NoteForm(request.POST)
+    form.is_valid()
+    _run(
+        request,
+        lambda: services.plan_approve(
+            plan=plan, by=request.user, note=form.cleaned_data.get("note", "")
+        ),
+        _("Plan approved."),
+    )
+    return _to_plan_tab(task)
+
+
+@login_required
+@require_POST
+def plan_reject(request, pk: int, plan_pk: int):
+    task, plan = _plan_of(request, pk, plan_pk)
+    form = NoteForm(request.POST)
+    form.is_valid()
+    _run(
+        request,
+        lambda: services.plan_reject(
+            plan=plan, by=request.user, note=form.cleaned_data.get("note", "")
+        ),
+        _("Plan returned."),
+    )
+    return _to_plan_tab(task)
+
+
+@login_required
+@require_POST
+def plan_revise(request, pk: int):
+    task = _task_or_404(request, pk)
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if _run(
+        request,
+        lambda: services.plan_revise(task=task, by=request.user, reason=reason),
+        _("Revision started: edit it, then submit it for approval."),
+    ):
+        return redirect("ledger:plan_edit", pk=task.pk)
+    return _to_plan_tab(task)
+
+
+@login_required
+def my_work(request):
+    """What is due and overdue for the user's tasks, and what waits for their approval."""
+    return render(
+        request,
+        "ledger/my_work.html",
+        {"work": selectors.my_work(request.user), "today": timezone.localdate()},
+    )

@@ -1,0 +1,32 @@
+"""Reads of the unit tree."""
+
+from django.db.models import QuerySet
+
+from reformledger.orgs.models import Membership, Unit
+from reformledger.orgs.permissions import visible_units
+
+
+def unit_detail(user, pk: int) -> Unit:
+    """A unit the user may open, with its names over time."""
+    return (
+        visible_units(user)
+        .select_related("merged_into")
+        .prefetch_related("names", "merged_from")
+        .get(pk=pk)
+    )
+
+
+def unit_children(unit: Unit) -> QuerySet[Unit]:
+    return Unit.objects.get_children(unit)
+
+
+def unit_people(unit: Unit) -> QuerySet[Membership]:
+    """Who holds a role in the unit (its head and liaisons)."""
+    return (
+        Membership.objects.filter(unit=unit, is_active=True).select_related("user").order_by("role")
+    )
+
+
+def unit_tree(user) -> QuerySet[Unit]:
+    """The units a user may open, in tree order."""
+    return visible_units(user).filter(is_active=True).order_by("path")
