@@ -1,0 +1,59 @@
+"""`reformledger load_demo`: load the Huizhou 2016 demo ledger and print its logins."""
+
+import unicodedata
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+from reformledger.demo.loader import demo_logins, load_demo
+from reformledger.ledger.models import Task
+
+
+def _width(text: str) -> int:
+    """Columns `text` takes in a terminal: a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+def login_table(rows: list[tuple[str, ...]]) -> str:
+    """`rows` (the first is the header) as aligned text columns."""
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(_pad(cell, w) for cell, w in zip(row, widths, strict=True)) for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+class Command(BaseCommand):
+    help = "Load the Huizhou 2016 demo ledger through the services (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing if the database already holds any task.",
+        )
+
+    def handle(self, *args, if_empty: bool = False, **options):
+        if if_empty and Task.objects.exists():
+            self.stdout.write("The ledger already holds tasks; the demo was not loaded.")
+            logins = [x for x in demo_logins() if _exists(x.username)]
+        else:
+            result = load_demo()
+            if result.created:
+                done = ", ".join(f"{n} {kind}" for kind, n in result.created.items())
+                self.stdout.write(self.style.SUCCESS(f"Demo loaded: {done}."))
+            else:
+                self.stdout.write("The demo is already loaded; nothing was changed.")
+            logins = result.logins
+        if not logins:
+            return
+        rows = [("username", "role", "unit", "name", "password")]
+        rows += [(x.username, x.role, x.unit, x.full_name, x.password) for x in logins]
+        self.stdout.write("\nDemo logins:\n" + login_table(rows))
+
+
+def _exists(username: str) -> bool:
+    return get_user_model().objects.filter(username=username, is_active=True).exists()
