@@ -57,7 +57,7 @@ class UnitName(models.Model):
     class Meta:
         verbose_name = _("unit name")
         verbose_name_plural = _("unit names")
-        ordering = ["unit", "valid_from"]
+        ordering = ["unit", models.F("valid_from").asc(nulls_first=True), "id"]
 
     def __str__(self) -> str:
         return self.name

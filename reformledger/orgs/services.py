@@ -39,9 +39,7 @@ def unit_create(
     if Unit.objects.filter(code=code).exists():
         raise ValidationError({"code": _("The unit code %(code)s is taken.") % {"code": code}})
     fields = {"code": code, "name": name, "kind": kind, "short_name": short_name}
-    unit = (
-        Unit.objects.add_child(parent, fields) if parent else Unit.objects.add_root(fields)
-    )
+    unit = Unit.objects.add_child(parent, fields) if parent else Unit.objects.add_root(fields)
     UnitName.objects.create(unit=unit, name=name, valid_from=valid_from)
     audit.record(actor=by, verb="unit.created", obj=unit, changes={"name": [None, name]})
     return unit

@@ -1,0 +1,214 @@
+"""Who sees which task and who may do what: the role × act matrix of docs/permissions.md,
+walked for every persona, and the services refusing what it forbids."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from reformledger.audit.models import AuditRecord
+from reformledger.ledger import services
+from reformledger.ledger.choices import PlanStatus, TaskStatus
+from reformledger.ledger.models import Plan, Task
+from reformledger.ledger.permissions import ACTS, can, visible_tasks
+from reformledger.ledger.validation import MilestoneRow
+
+ALL = {"2016-001", "2016-002", "2016-003", "2016-004"}
+
+#: persona -> codes of the world's tasks it sees.
+VISIBLE = {
+    "office_staff": ALL,
+    "director": ALL,
+    "city_leader": ALL,
+    # 001 its own, 002 it helps on, 004 led by its town; not 博罗's 003.
+    "huiyang_liaison": {"2016-001", "2016-002", "2016-004"},
+    "huiyang_head": {"2016-001", "2016-002", "2016-004"},
+    "fgj_liaison": {"2016-002"},
+    "boluo_liaison": {"2016-003"},
+    "evaluator": set(),
+    "sysadmin": set(),
+    "auditor": set(),
+    "outsider": set(),
+}
+PERSONAS = sorted(VISIBLE)
+
+PLAN_ACTS = {"view", "edit_plan", "submit_plan", "revise_plan"}
+#: persona -> acts it may do on task_huiyang (2016-001, led by 惠阳区).
+MATRIX = {
+    "office_staff": set(ACTS),
+    "director": set(ACTS),
+    "huiyang_liaison": PLAN_ACTS,
+    "huiyang_head": {"view"},
+    "city_leader": {"view"},
+    "fgj_liaison": set(),
+    "boluo_liaison": set(),
+    "evaluator": set(),
+    "sysadmin": set(),
+    "auditor": set(),
+    "outsider": set(),
+}
+
+ROWS = [MilestoneRow(title="完成", planned_date=dt.date(2016, 10, 31), weight=100)]
+
+
+def test_the_matrix_covers_every_act_and_persona():
+    assert set(MATRIX) == set(VISIBLE)
+    assert all(acts <= set(ACTS) for acts in MATRIX.values())
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_each_persona_sees_exactly_its_tasks(persona, request):
+    user = request.getfixturevalue(persona)
+    seen = set(visible_tasks(user).values_list("code", flat=True))
+    assert seen == VISIBLE[persona]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_can_view_agrees_with_visible_tasks(persona, request, world):
+    user = request.getfixturevalue(persona)
+    visible = set(visible_tasks(user).values_list("pk", flat=True))
+    for task in Task.objects.all():
+        assert can(user, "view", task) == (task.pk in visible), task.code
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("act", sorted(ACTS))
+def test_role_act_matrix_on_a_county_task(persona, act, request, world):
+    user = request.getfixturevalue(persona)
+    assert can(user, act, world.task_huiyang) == (act in MATRIX[persona])
+
+
+def test_an_unknown_act_is_an_error_not_a_silent_no(world, office_staff):
+    with pytest.raises(ValueError):
+        can(office_staff, "delete_everything", world.task_huiyang)
+
+
+def test_an_inactive_account_sees_nothing(world, director):
+    director.is_active = False
+    director.save(update_fields=["is_active"])
+    assert not visible_tasks(director).exists()
+
+
+# --- services refuse what the matrix forbids ---------------------------------
+
+
+def refused(act) -> None:
+    """`act()` raises PermissionDenied and writes nothing."""
+    before = (Task.objects.count(), Plan.objects.count(), AuditRecord.objects.count())
+    with pytest.raises(PermissionDenied):
+        act()
+    assert (Task.objects.count(), Plan.objects.count(), AuditRecord.objects.count()) == before
+
+
+def test_liaison_cannot_approve_plan(world, huiyang_liaison):
+    task = world.task_town
+    plan = services.plan_save(task=task, by=huiyang_liaison, summary="", milestones=ROWS)
+    services.plan_submit(plan=plan, by=huiyang_liaison)
+
+    refused(lambda: services.plan_approve(plan=plan, by=huiyang_liaison))
+    assert Plan.objects.get(pk=plan.pk).status == PlanStatus.SUBMITTED
+    assert Task.objects.get(pk=task.pk).status == TaskStatus.PLANNING
+
+
+def test_liaison_cannot_return_plan(world, huiyang_liaison):
+    plan = services.plan_save(task=world.task_town, by=huiyang_liaison, summary="", milestones=ROWS)
+    services.plan_submit(plan=plan, by=huiyang_liaison)
+    refused(lambda: services.plan_reject(plan=plan, by=huiyang_liaison, note="不行"))
+
+
+def test_helping_unit_liaison_cannot_edit_plan(world, huiyang_liaison):
+    refused(
+        lambda: services.plan_save(
+            task=world.task_helped, by=huiyang_liaison, summary="", milestones=ROWS
+        )
+    )
+
+
+def test_liaison_cannot_edit_another_countys_plan(world, boluo_liaison):
+    refused(
+        lambda: services.plan_save(
+            task=world.task_huiyang, by=boluo_liaison, summary="", milestones=ROWS
+        )
+    )
+
+
+def test_liaison_cannot_edit_the_task_itself(world, huiyang_liaison):
+    refused(lambda: services.task_update(task=world.task_huiyang, by=huiyang_liaison, title="改"))
+    assert Task.objects.get(pk=world.task_huiyang.pk).title == "表格化捆绑式绩效考核改革"
+
+
+def test_liaison_cannot_block_its_task(world, huiyang_liaison):
+    refused(
+        lambda: services.task_set_status(
+            task=world.task_huiyang, by=huiyang_liaison, status="blocked", reason="缺资金"
+        )
+    )
+
+
+def test_unit_head_cannot_submit_plan(world, huiyang_liaison, huiyang_head):
+    plan = services.plan_save(task=world.task_town, by=huiyang_liaison, summary="", milestones=ROWS)
+    refused(lambda: services.plan_submit(plan=plan, by=huiyang_head))
+    assert Plan.objects.get(pk=plan.pk).status == PlanStatus.DRAFT
+
+
+def test_unit_head_cannot_revise_plan(world, huiyang_head):
+    refused(lambda: services.plan_revise(task=world.task_huiyang, by=huiyang_head, reason="调整"))
+
+
+def test_city_leader_cannot_approve_plan(world, huiyang_liaison, city_leader):
+    plan = services.plan_save(task=world.task_town, by=huiyang_liaison, summary="", milestones=ROWS)
+    services.plan_submit(plan=plan, by=huiyang_liaison)
+    refused(lambda: services.plan_approve(plan=plan, by=city_leader))
+
+
+@pytest.mark.parametrize(
+    "persona",
+    [
+        "huiyang_liaison",
+        "huiyang_head",
+        "city_leader",
+        "evaluator",
+        "sysadmin",
+        "auditor",
+        "outsider",
+    ],
+)
+def test_only_the_office_creates_tasks(persona, request, world):
+    user = request.getfixturevalue(persona)
+    refused(
+        lambda: services.task_create(
+            by=user,
+            office=world.office,
+            year=2016,
+            code="2016-099",
+            title="越权新增",
+            area=world.economy,
+            lead_unit=world.huiyang,
+            deliverable_kind="policy",
+            start_date=dt.date(2016, 1, 1),
+            deadline=dt.date(2016, 12, 31),
+        )
+    )
+
+
+def test_director_may_create_tasks_in_the_office_ledger(world, director):
+    task = services.task_create(
+        by=director,
+        office=world.office,
+        year=2016,
+        code="2016-099",
+        title="主任新增",
+        area=world.society,
+        lead_unit=world.boluo,
+        deliverable_kind="report",
+        start_date=dt.date(2016, 1, 1),
+        deadline=dt.date(2016, 12, 31),
+    )
+    assert Task.objects.get(pk=task.pk).office == world.office
+
+
+def test_sysadmin_makes_no_ledger_decisions(world, sysadmin, huiyang_liaison):
+    plan = services.plan_save(task=world.task_town, by=huiyang_liaison, summary="", milestones=ROWS)
+    services.plan_submit(plan=plan, by=huiyang_liaison)
+    refused(lambda: services.plan_approve(plan=plan, by=sysadmin))
+    refused(lambda: services.task_update(task=world.task_town, by=sysadmin, title="改"))
