@@ -65,3 +65,74 @@ PLAN_COLOURS = {
     "rejected": "#dc3545",
     "superseded": "#adb5bd",
 }
+
+
+class PeriodStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed (frozen)")
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    ACCEPTED = "accepted", _("Accepted")
+    RETURNED = "returned", _("Returned")
+
+    @property
+    def colour(self) -> str:
+        return REPORT_COLOURS[self.value]
+
+
+REPORT_COLOURS = {
+    "draft": "#6c757d",
+    "submitted": "#fd7e14",
+    "accepted": "#198754",
+    "returned": "#dc3545",
+}
+
+
+class RatingLevel(models.TextChoices):
+    """What a grade means to the engine; a scale maps each level to its own letter.
+
+    Ordered from best to worst: the engine's suggestion is the worst level whose
+    rule applies, so an office that renames or recolours its grades changes no code.
+    """
+
+    AHEAD = "ahead", _("Done or ahead")
+    ON_SCHEDULE = "on_schedule", _("On schedule")
+    SLIGHTLY_BEHIND = "slightly_behind", _("Slightly behind")
+    SERIOUSLY_BEHIND = "seriously_behind", _("Seriously behind")
+    STALLED = "stalled", _("Stalled")
+
+
+#: Worse levels have higher severity.
+LEVEL_SEVERITY = {level: i for i, level in enumerate(RatingLevel.values)}
+
+
+class RatingStatus(models.TextChoices):
+    SUGGESTED = "suggested", _("Suggested")
+    CONFIRMED = "confirmed", _("Confirmed")
+    OVERRIDDEN = "overridden", _("Overridden")
+
+
+class ClosingStatus(models.TextChoices):
+    """A closing request (销账申请): requested → signed by the head → approved or rejected."""
+
+    REQUESTED = "requested", _("Awaiting the unit head")
+    SIGNED = "signed", _("Awaiting the office")
+    APPROVED = "approved", _("Approved (closed)")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    @property
+    def colour(self) -> str:
+        return CLOSING_COLOURS[self.value]
+
+
+CLOSING_COLOURS = {
+    "requested": "#fd7e14",
+    "signed": "#0d6efd",
+    "approved": "#198754",
+    "rejected": "#dc3545",
+    "withdrawn": "#adb5bd",
+}

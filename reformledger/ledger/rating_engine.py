@@ -1,0 +1,198 @@
+"""The A–E suggestion (项目进度ABCDE五级评价), as a pure function of a task's facts.
+
+No database here: `ratings` services gather the facts, this module decides, so the
+rules can be read in one place and tested by properties. Each rule says which
+level it implies; the suggestion is the worst level any rule implies, so one
+more overdue day can only make it worse. The thresholds come from the year's
+`RatingScale` (data), never from constants in code.
+
+Levels, best to worst (DOMAIN step 4, defaults in brackets):
+- ahead (A): closed, or every milestone due so far reached and the next one too;
+- on schedule (B): behind plan by less than [10] points, no milestone overdue;
+- slightly behind (C): [10–30] points behind, or a milestone overdue by at most
+  [30] days, none of them key;
+- seriously behind (D): more than [30] points behind, a milestone overdue by more
+  than [30] days, or a key milestone overdue;
+- stalled (E): not started [30] days after its planned start, no report for [2]
+  periods, or marked blocked.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from reformledger.ledger.choices import LEVEL_SEVERITY, RatingLevel
+
+
+@dataclass(frozen=True)
+class MilestoneFact:
+    title: str
+    planned_date: dt.date
+    weight: int
+    is_key: bool = False
+    reached_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The numbers of a rating scale (see `RatingScale`)."""
+
+    on_schedule_max_behind: int = 10
+    slightly_behind_max_behind: int = 30
+    slightly_behind_max_overdue_days: int = 30
+    stalled_missing_periods: int = 2
+    stalled_not_started_days: int = 30
+
+
+@dataclass(frozen=True)
+class TaskFacts:
+    """What the engine needs to know about one task at one rating date."""
+
+    on: dt.date
+    start_date: dt.date
+    milestones: tuple[MilestoneFact, ...]
+    reported_percent: int | None = None  # the latest report's percent, if any
+    periods_without_report: int = 0  # consecutive past periods with no report
+    closed: bool = False
+    blocked: bool = False
+
+
+@dataclass
+class Suggestion:
+    level: str
+    reasons: list[str] = field(default_factory=list)
+    facts: dict = field(default_factory=dict)
+
+
+def planned_percent(facts: TaskFacts) -> int:
+    """Progress the plan expects by the rating date: weights of milestones due by then."""
+    return sum(m.weight for m in facts.milestones if m.planned_date <= facts.on)
+
+
+def achieved_percent(facts: TaskFacts) -> int:
+    """Progress achieved: the reported percent, or the weights of milestones reached by
+    the rating date, whichever is more (a reached milestone is proven progress)."""
+    reached = sum(
+        m.weight for m in facts.milestones if m.reached_on is not None and m.reached_on <= facts.on
+    )
+    return max(reached, facts.reported_percent or 0)
+
+
+def _reached(m: MilestoneFact, on: dt.date) -> bool:
+    return m.reached_on is not None and m.reached_on <= on
+
+
+def suggest(facts: TaskFacts, limits: Thresholds) -> Suggestion:
+    """The suggested level for a task at `facts.on`, with its reasons in plain words."""
+    on = facts.on
+    planned, achieved = planned_percent(facts), achieved_percent(facts)
+    behind = planned - achieved
+    summary = {"planned": planned, "achieved": achieved, "behind": max(behind, 0)}
+
+    if facts.closed:
+        return Suggestion(RatingLevel.AHEAD, [_("The task is closed (销账).")], summary)
+
+    found: list[tuple[str, str]] = []  # (level, reason)
+
+    # Stalled.
+    if facts.blocked:
+        found.append((RatingLevel.STALLED, _("The task is marked blocked.")))
+    if facts.periods_without_report >= limits.stalled_missing_periods:
+        found.append(
+            (
+                RatingLevel.STALLED,
+                _("No progress report for %(n)s periods in a row.")
+                % {"n": facts.periods_without_report},
+            )
+        )
+    started = achieved > 0 or any(_reached(m, on) for m in facts.milestones)
+    idle_days = (on - facts.start_date).days
+    if not started and idle_days > limits.stalled_not_started_days:
+        found.append(
+            (
+                RatingLevel.STALLED,
+                _("Not started %(days)s days after its planned start (%(start)s).")
+                % {"days": idle_days, "start": facts.start_date.isoformat()},
+            )
+        )
+
+    # Overdue milestones.
+    for m in facts.milestones:
+        if m.planned_date >= on or _reached(m, on):
+            continue
+        days = (on - m.planned_date).days
+        words = {"title": m.title, "days": days, "date": m.planned_date.isoformat()}
+        if m.is_key:
+            found.append(
+                (
+                    RatingLevel.SERIOUSLY_BEHIND,
+                    _("Key milestone “%(title)s” (due %(date)s) is %(days)s days overdue.") % words,
+                )
+            )
+        elif days > limits.slightly_behind_max_overdue_days:
+            found.append(
+                (
+                    RatingLevel.SERIOUSLY_BEHIND,
+                    _("Milestone “%(title)s” (due %(date)s) is %(days)s days overdue.") % words,
+                )
+            )
+        else:
+            found.append(
+                (
+                    RatingLevel.SLIGHTLY_BEHIND,
+                    _("Milestone “%(title)s” (due %(date)s) is %(days)s days overdue.") % words,
+                )
+            )
+
+    # Points behind plan.
+    points = {"behind": behind, "planned": planned, "achieved": achieved}
+    if behind > limits.slightly_behind_max_behind:
+        found.append(
+            (
+                RatingLevel.SERIOUSLY_BEHIND,
+                _("%(behind)s points behind plan (plan %(planned)s%%, achieved %(achieved)s%%).")
+                % points,
+            )
+        )
+    elif behind >= limits.on_schedule_max_behind:
+        found.append(
+            (
+                RatingLevel.SLIGHTLY_BEHIND,
+                _("%(behind)s points behind plan (plan %(planned)s%%, achieved %(achieved)s%%).")
+                % points,
+            )
+        )
+
+    if found:
+        worst = max(LEVEL_SEVERITY[level] for level, _reason in found)
+        level = RatingLevel.values[worst]
+        # Show the reasons for the level chosen first, then the milder ones.
+        ordered = sorted(found, key=lambda f: -LEVEL_SEVERITY[f[0]])
+        return Suggestion(level, [reason for _lvl, reason in ordered], summary)
+
+    due = [m for m in facts.milestones if m.planned_date <= on]
+    upcoming = sorted(
+        (m for m in facts.milestones if m.planned_date > on), key=lambda m: m.planned_date
+    )
+    if upcoming and _reached(upcoming[0], on) and all(_reached(m, on) for m in due):
+        return Suggestion(
+            RatingLevel.AHEAD,
+            [
+                _("Ahead: the next milestone “%(title)s” (due %(date)s) is already reached.")
+                % {"title": upcoming[0].title, "date": upcoming[0].planned_date.isoformat()}
+            ],
+            summary,
+        )
+    if not upcoming and facts.milestones and all(_reached(m, on) for m in facts.milestones):
+        return Suggestion(
+            RatingLevel.AHEAD, [_("Every milestone of the plan is reached.")], summary
+        )
+    return Suggestion(
+        RatingLevel.ON_SCHEDULE,
+        [
+            _("On schedule: plan %(planned)s%%, achieved %(achieved)s%%, no milestone overdue.")
+            % points
+        ],
+        summary,
+    )
