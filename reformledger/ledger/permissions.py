@@ -29,6 +29,14 @@ ACTS = {
     "submit_plan": "the ledger's office, or the lead unit's liaison",
     "revise_plan": "the ledger's office, or the lead unit's liaison",
     "approve_plan": "office staff and leaders of the task's ledger",
+    "report": "the lead unit's liaison, or the ledger's office staff",
+    "accept_report": "office staff and leaders of the task's ledger",
+    "suggest_rating": "office staff and leaders of the task's ledger",
+    "decide_rating": "office leaders of the task's ledger",
+    "request_closing": "the lead unit's liaison, or the ledger's office staff",
+    "sign_closing": "the lead unit's head",
+    "approve_closing": "office leaders of the task's ledger",
+    "reopen": "office leaders of the task's ledger",
 }
 
 
@@ -65,18 +73,29 @@ def can(user, act: str, task: Task) -> bool:
     if act not in ACTS:
         raise ValueError(f"unknown act {act!r}")
     scopes = scopes_of(user)
-    in_office = scopes.covers(task.office.path, *OFFICE)
     if act == "view":
         return _sees(scopes, task)
-    if act in ("edit", "change_status", "approve_plan"):
+    in_office = scopes.covers(task.office.path, *OFFICE)
+    if act in ("edit", "change_status", "approve_plan", "accept_report", "suggest_rating"):
         return in_office
-    # edit_plan, submit_plan, revise_plan
+    if act in ("decide_rating", "approve_closing", "reopen"):
+        return scopes.covers(task.office.path, Role.OFFICE_LEADER)
+    if act == "sign_closing":
+        return scopes.covers(task.lead_unit.path, Role.UNIT_HEAD)
+    # edit_plan, submit_plan, revise_plan, report, request_closing
     return in_office or scopes.covers(task.lead_unit.path, Role.UNIT_REPORTER)
 
 
 def can_create_task(user, office: Unit) -> bool:
     """Office staff and leaders create tasks in their own office's ledger."""
     return scopes_of(user).covers(office.path, *OFFICE)
+
+
+def can_run_office(user, office: Unit, *, leader: bool = False) -> bool:
+    """Office-wide acts (close a period, carry the year over): the office's staff and
+    leaders, or its leaders only when `leader`."""
+    roles = (Role.OFFICE_LEADER,) if leader else OFFICE
+    return scopes_of(user).covers(office.path, *roles)
 
 
 def offices_of(user) -> QuerySet[Unit]:

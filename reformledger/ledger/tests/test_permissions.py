@@ -33,12 +33,15 @@ VISIBLE = {
 PERSONAS = sorted(VISIBLE)
 
 PLAN_ACTS = {"view", "edit_plan", "submit_plan", "revise_plan"}
+LIAISON_ACTS = PLAN_ACTS | {"report", "request_closing"}
+LEADER_ONLY = {"decide_rating", "approve_closing", "reopen"}
+HEAD_ONLY = {"sign_closing"}
 #: persona -> acts it may do on task_huiyang (2016-001, led by 惠阳区).
 MATRIX = {
-    "office_staff": set(ACTS),
-    "director": set(ACTS),
-    "huiyang_liaison": PLAN_ACTS,
-    "huiyang_head": {"view"},
+    "office_staff": set(ACTS) - LEADER_ONLY - HEAD_ONLY,
+    "director": set(ACTS) - HEAD_ONLY,
+    "huiyang_liaison": LIAISON_ACTS,
+    "huiyang_head": {"view", "sign_closing"},
     "city_leader": {"view"},
     "fgj_liaison": set(),
     "boluo_liaison": set(),

@@ -1,4 +1,4 @@
-"""Ledger pages: the list, a task, its forms and its plan. Views translate HTTP to
+"""Ledger pages: the list, a task, its forms, my work. Views translate HTTP to
 services and selectors; they change nothing themselves."""
 
 from django.conf import settings
@@ -6,11 +6,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Max
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.shortcuts import redirect, render
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,15 +19,13 @@ from reformledger.ledger import permissions, selectors, services
 from reformledger.ledger.choices import TaskStatus
 from reformledger.ledger.filters import TaskFilter
 from reformledger.ledger.forms import (
-    MilestoneFormSet,
     NoteForm,
-    PlanForm,
     ReasonForm,
     StatusForm,
     TaskForm,
-    milestone_initial,
 )
-from reformledger.ledger.models import Plan, Task
+from reformledger.ledger.models import Task
+from reformledger.ledger.views.common import run_act, task_or_404
 
 _SORTS = {
     "code",
@@ -80,17 +76,10 @@ def ledger(request):
     )
 
 
-def _task_or_404(request, pk: int) -> Task:
-    try:
-        return selectors.task_detail(request.user, pk)
-    except Task.DoesNotExist as exc:
-        raise Http404 from exc
-
-
 @login_required
 def task_detail(request, pk: int):
     """A task: its fields, plan and milestone timeline, sub-tasks, dependencies, history."""
-    task = _task_or_404(request, pk)
+    task = task_or_404(request, pk)
     plans = selectors.plans_of(task)
     user = request.user
     acts = {act: permissions.can(user, act, task) for act in permissions.ACTS}
@@ -113,7 +102,7 @@ def task_detail(request, pk: int):
 @login_required
 def task_history(request, pk: int):
     """The history tab alone (loaded by htmx, or opened directly)."""
-    task = _task_or_404(request, pk)
+    task = task_or_404(request, pk)
     return render(
         request,
         "ledger/_history.html",
@@ -171,7 +160,7 @@ def task_create(request):
 @login_required
 def task_edit(request, pk: int):
     """Edit a task's fields; a stale form (someone saved in between) is a conflict."""
-    task = _task_or_404(request, pk)
+    task = task_or_404(request, pk)
     if not permissions.can(request.user, "edit", task):
         raise PermissionDenied
     form = TaskForm(request.POST or None, instance=task, office=task.office, year=task.year)
@@ -202,10 +191,10 @@ def task_edit(request, pk: int):
 @login_required
 @require_POST
 def task_status(request, pk: int):
-    task = _task_or_404(request, pk)
+    task = task_or_404(request, pk)
     form = StatusForm(request.POST, choices=_status_choices(task))
     if form.is_valid():
-        _run(
+        run_act(
             request,
             lambda: services.task_set_status(
                 task=task,
@@ -220,134 +209,6 @@ def task_status(request, pk: int):
     return redirect("ledger:task", pk=task.pk)
 
 
-def _run(request, act, done: str) -> bool:
-    """Run a service act and turn its refusal into a message the user can read."""
-    try:
-        act()
-    except ValidationError as exc:
-        for errs in exc.message_dict.values() if hasattr(exc, "error_dict") else [exc.messages]:
-            for msg in errs:
-                messages.error(request, msg)
-        return False
-    except ConflictError as exc:
-        messages.warning(request, str(exc))
-        return False
-    messages.success(request, done)
-    return True
-
-
-@login_required
-def plan_edit(request, pk: int):
-    """Write the task's draft plan: approach and milestones."""
-    task = _task_or_404(request, pk)
-    if not permissions.can(request.user, "edit_plan", task):
-        raise PermissionDenied
-    plans = selectors.plans_of(task)
-    if plans.pending is None and plans.current is not None:
-        messages.info(request, _("The plan is approved; start a revision with a reason."))
-        return redirect("ledger:task", pk=task.pk)
-    if plans.pending is not None and not plans.pending.is_editable:
-        messages.info(request, _("The plan is awaiting approval and cannot be edited."))
-        return redirect("ledger:task", pk=task.pk)
-    pending = plans.pending
-    form = PlanForm(request.POST or None, initial={"summary": pending.summary if pending else ""})
-    formset = MilestoneFormSet(
-        request.POST or None, task=task, initial=milestone_initial(pending), prefix="m"
-    )
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
-        try:
-            with transaction.atomic():
-                plan = services.plan_save(
-                    task=task,
-                    by=request.user,
-                    summary=form.cleaned_data["summary"],
-                    milestones=formset.rows(),
-                )
-                if "submit" in request.POST:
-                    services.plan_submit(plan=plan, by=request.user)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Plan submitted for approval.") if "submit" in request.POST else _("Plan saved."),
-            )
-            return _to_plan_tab(task)
-    return render(
-        request,
-        "ledger/plan_form.html",
-        {"task": task, "form": form, "formset": formset, "pending": pending},
-    )
-
-
-def _to_plan_tab(task: Task):
-    return redirect(reverse("ledger:task", args=[task.pk]) + "#plan")
-
-
-def _plan_of(request, pk: int, plan_pk: int) -> tuple[Task, Plan]:
-    task = _task_or_404(request, pk)
-    return task, get_object_or_404(Plan, pk=plan_pk, task=task)
-
-
-@login_required
-@require_POST
-def plan_submit(request, pk: int, plan_pk: int):
-    task, plan = _plan_of(request, pk, plan_pk)
-    _run(
-        request,
-        lambda: services.plan_submit(plan=plan, by=request.user),
-        _("Plan submitted for approval."),
-    )
-    return _to_plan_tab(task)
-
-
-@login_required
-@require_POST
-def plan_approve(request, pk: int, plan_pk: int):
-    task, plan = _plan_of(request, pk, plan_pk)
-    form = NoteForm(request.POST)
-    form.is_valid()
-    _run(
-        request,
-        lambda: services.plan_approve(
-            plan=plan, by=request.user, note=form.cleaned_data.get("note", "")
-        ),
-        _("Plan approved."),
-    )
-    return _to_plan_tab(task)
-
-
-@login_required
-@require_POST
-def plan_reject(request, pk: int, plan_pk: int):
-    task, plan = _plan_of(request, pk, plan_pk)
-    form = NoteForm(request.POST)
-    form.is_valid()
-    _run(
-        request,
-        lambda: services.plan_reject(
-            plan=plan, by=request.user, note=form.cleaned_data.get("note", "")
-        ),
-        _("Plan returned."),
-    )
-    return _to_plan_tab(task)
-
-
-@login_required
-@require_POST
-def plan_revise(request, pk: int):
-    task = _task_or_404(request, pk)
-    form = ReasonForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    if _run(
-        request,
-        lambda: services.plan_revise(task=task, by=request.user, reason=reason),
-        _("Revision started: edit it, then submit it for approval."),
-    ):
-        return redirect("ledger:plan_edit", pk=task.pk)
-    return _to_plan_tab(task)
-
-
 @login_required
 def my_work(request):
     """What is due and overdue for the user's tasks, and what waits for their approval."""
@@ -356,3 +217,14 @@ def my_work(request):
         "ledger/my_work.html",
         {"work": selectors.my_work(request.user), "today": timezone.localdate()},
     )
+
+
+urlpatterns = [
+    path("", ledger, name="ledger"),
+    path("my-work/", my_work, name="my_work"),
+    path("tasks/new/", task_create, name="task_create"),
+    path("tasks/<int:pk>/", task_detail, name="task"),
+    path("tasks/<int:pk>/edit/", task_edit, name="task_edit"),
+    path("tasks/<int:pk>/status/", task_status, name="task_status"),
+    path("tasks/<int:pk>/history/", task_history, name="task_history"),
+]

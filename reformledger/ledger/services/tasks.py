@@ -1,20 +1,19 @@
-"""Every change to tasks, plans and milestones. Each act checks permission and
-writes its audit record in the same transaction."""
+"""Changes to tasks. Each act checks permission and writes its audit record in the
+same transaction."""
 
 import copy
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reformledger.audit import services as audit
 from reformledger.core.exceptions import ConflictError
 from reformledger.ledger import permissions
-from reformledger.ledger.choices import OPEN_STATUSES, PlanStatus, TaskStatus
-from reformledger.ledger.models import Milestone, Plan, Task
-from reformledger.ledger.validation import MilestoneRow, milestone_errors, task_date_errors
+from reformledger.ledger.choices import OPEN_STATUSES, TaskStatus
+from reformledger.ledger.models import Task
+from reformledger.ledger.validation import task_date_errors
 from reformledger.orgs.models import Unit
 
 #: Fields of a task that `task_create` and `task_update` accept.
@@ -210,181 +209,3 @@ def task_set_status(*, task: Task, by, status: str, reason: str) -> Task:
         actor=by, verb="task.status", obj=task, changes={"status": [old, status]}, reason=reason
     )
     return task
-
-
-# --- plans -----------------------------------------------------------------
-
-
-def _check_rows(task: Task, rows: list[MilestoneRow]) -> None:
-    per_row, general = milestone_errors(rows, start_date=task.start_date, deadline=task.deadline)
-    if per_row or general:
-        errors: dict[str, list[str]] = {}
-        for i, fields in per_row.items():
-            for name, msg in fields.items():
-                errors.setdefault(f"milestones.{i}.{name}", []).append(msg)
-        if general:
-            errors["milestones"] = general
-        raise ValidationError(errors)
-
-
-def pending_plan(task: Task) -> Plan | None:
-    return task.plans.filter(
-        status__in=[PlanStatus.DRAFT, PlanStatus.SUBMITTED, PlanStatus.REJECTED]
-    ).first()
-
-
-@transaction.atomic
-def plan_save(*, task: Task, by, summary: str, milestones: list[MilestoneRow]) -> Plan:
-    """Write the draft plan (施工方案) of a task: its approach and its milestones.
-
-    The first plan is created here; after approval, changes go through `plan_revise`.
-    """
-    permissions.require(by, "edit_plan", task)
-    plan = pending_plan(task)
-    if plan is None:
-        if task.plans.filter(status=PlanStatus.APPROVED).exists():
-            raise ValidationError(
-                {"plan": _("The plan is approved; start a revision with a reason to change it.")}
-            )
-        plan = Plan.objects.create(task=task, revision=1, created_by=by)
-        verb = "plan.created"
-    elif plan.status == PlanStatus.SUBMITTED:
-        raise ValidationError({"plan": _("The plan is awaiting approval and cannot be edited.")})
-    else:
-        verb = "plan.edited"
-    _check_rows(task, milestones)
-    before = _plan_snapshot(plan)
-    plan.summary = summary
-    if plan.status == PlanStatus.REJECTED:
-        plan.status = PlanStatus.DRAFT
-    plan.save()
-    plan.milestones.all().delete()
-    Milestone.objects.bulk_create(
-        Milestone(plan=plan, order=i, **row.__dict__) for i, row in enumerate(milestones)
-    )
-    audit.record(
-        actor=by, verb=verb, obj=plan, ctx=task, changes=audit.diff(before, _plan_snapshot(plan))
-    )
-    return plan
-
-
-def _plan_snapshot(plan: Plan) -> dict[str, Any]:
-    return {
-        "summary": plan.summary,
-        "milestones": [
-            f"{m.title} · {m.planned_date.isoformat()} · {m.weight}%{' ★' if m.is_key else ''}"
-            for m in plan.milestones.order_by("order")
-        ],
-    }
-
-
-def _locked_plan(plan: Plan, expected: str) -> Plan:
-    plan = Plan.objects.select_for_update().select_related("task").get(pk=plan.pk)
-    if plan.status != expected:
-        raise ConflictError(
-            _("The plan is now %(status)s; the act was not repeated.")
-            % {"status": plan.get_status_display()}
-        )
-    return plan
-
-
-@transaction.atomic
-def plan_submit(*, plan: Plan, by) -> Plan:
-    """Send a draft plan to the office for approval."""
-    permissions.require(by, "submit_plan", plan.task)
-    plan = _locked_plan(plan, PlanStatus.DRAFT)
-    rows = [
-        MilestoneRow(title=m.title, planned_date=m.planned_date, weight=m.weight, is_key=m.is_key)
-        for m in plan.milestones.all()
-    ]
-    _check_rows(plan.task, rows)
-    plan.status = PlanStatus.SUBMITTED
-    plan.submitted_at = timezone.now()
-    plan.save(update_fields=["status", "submitted_at"])
-    audit.record(actor=by, verb="plan.submitted", obj=plan, ctx=plan.task)
-    return plan
-
-
-@transaction.atomic
-def plan_approve(*, plan: Plan, by, note: str = "") -> Plan:
-    """Approve a submitted plan; it replaces the earlier approved revision, which is kept."""
-    permissions.require(by, "approve_plan", plan.task)
-    plan = _locked_plan(plan, PlanStatus.SUBMITTED)
-    task = plan.task
-    previous = task.plans.filter(status=PlanStatus.APPROVED).first()
-    if previous:
-        previous.status = PlanStatus.SUPERSEDED
-        previous.save(update_fields=["status"])
-    plan.status = PlanStatus.APPROVED
-    plan.decided_by, plan.decided_at, plan.decision_note = by, timezone.now(), note
-    plan.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    if task.status == TaskStatus.PLANNING:
-        task.status = TaskStatus.IN_PROGRESS
-        task.version += 1
-        task.save(update_fields=["status", "version", "updated_at"])
-    audit.record(
-        actor=by,
-        verb="plan.approved",
-        obj=plan,
-        ctx=task,
-        reason=note,
-        changes={"superseded": [None, previous.revision]} if previous else {},
-    )
-    return plan
-
-
-@transaction.atomic
-def plan_reject(*, plan: Plan, by, note: str) -> Plan:
-    """Return a submitted plan to its authors with the reason."""
-    permissions.require(by, "approve_plan", plan.task)
-    if not note.strip():
-        raise ValidationError({"note": _("Say why the plan is returned.")})
-    plan = _locked_plan(plan, PlanStatus.SUBMITTED)
-    plan.status = PlanStatus.REJECTED
-    plan.decided_by, plan.decided_at, plan.decision_note = by, timezone.now(), note
-    plan.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    audit.record(actor=by, verb="plan.rejected", obj=plan, ctx=plan.task, reason=note)
-    return plan
-
-
-@transaction.atomic
-def plan_revise(*, task: Task, by, reason: str) -> Plan:
-    """Start a revision of the approved plan: a draft copy that needs its own approval."""
-    permissions.require(by, "revise_plan", task)
-    if not reason.strip():
-        raise ValidationError({"reason": _("A revision of an approved plan needs a reason.")})
-    if pending_plan(task) is not None:
-        raise ValidationError({"reason": _("A revision is already in progress.")})
-    current = task.plans.filter(status=PlanStatus.APPROVED).first()
-    if current is None:
-        raise ValidationError({"reason": _("There is no approved plan to revise.")})
-    draft = Plan.objects.create(
-        task=task,
-        revision=current.revision + 1,
-        summary=current.summary,
-        reason=reason,
-        created_by=by,
-    )
-    Milestone.objects.bulk_create(
-        Milestone(
-            plan=draft,
-            order=m.order,
-            title=m.title,
-            planned_date=m.planned_date,
-            weight=m.weight,
-            is_key=m.is_key,
-            responsible=m.responsible,
-            expected_evidence=m.expected_evidence,
-            reached_on=m.reached_on,
-        )
-        for m in current.milestones.all()
-    )
-    audit.record(
-        actor=by,
-        verb="plan.revision_started",
-        obj=draft,
-        ctx=task,
-        reason=reason,
-        changes={"revision": [current.revision, draft.revision]},
-    )
-    return draft

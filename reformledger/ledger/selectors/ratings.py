@@ -1,0 +1,3 @@
+"""Reads for the ratings part of the work cycle."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Changes for the periods part of the work cycle, each with its audit record."""
+
+__all__: list[str] = []

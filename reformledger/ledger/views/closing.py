@@ -1,0 +1,3 @@
+"""Pages of the closing part of the work cycle."""
+
+urlpatterns: list = []

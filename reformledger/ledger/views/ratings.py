@@ -1,0 +1,3 @@
+"""Pages of the ratings part of the work cycle."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of the reports part of the work cycle."""
+
+urlpatterns: list = []
