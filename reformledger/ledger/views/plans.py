@@ -7,6 +7,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from reformledger.core.forms import add_service_errors
@@ -87,35 +88,22 @@ def plan_submit(request, pk: int, plan_pk: int):
     return _to_plan_tab(task)
 
 
-@login_required
-@require_POST
-def plan_approve(request, pk: int, plan_pk: int):
-    task, plan = _plan_of(request, pk, plan_pk)
-    form = NoteForm(request.POST)
-    form.is_valid()
-    run_act(
-        request,
-        lambda: services.plan_approve(
-            plan=plan, by=request.user, note=form.cleaned_data.get("note", "")
-        ),
-        _("Plan approved."),
-    )
-    return _to_plan_tab(task)
+#: The office's two decisions on a submitted plan: the service and the message shown.
+_DECISIONS = {
+    "approve": (services.plan_approve, _lazy("Plan approved.")),
+    "reject": (services.plan_reject, _lazy("Plan returned.")),
+}
 
 
 @login_required
 @require_POST
-def plan_reject(request, pk: int, plan_pk: int):
+def plan_decide(request, pk: int, plan_pk: int, decision: str):
+    """Approve or return a submitted plan, with the office's note."""
     task, plan = _plan_of(request, pk, plan_pk)
+    act, done = _DECISIONS[decision]
     form = NoteForm(request.POST)
-    form.is_valid()
-    run_act(
-        request,
-        lambda: services.plan_reject(
-            plan=plan, by=request.user, note=form.cleaned_data.get("note", "")
-        ),
-        _("Plan returned."),
-    )
+    note = form.cleaned_data.get("note", "") if form.is_valid() else ""
+    run_act(request, lambda: act(plan=plan, by=request.user, note=note), str(done))
     return _to_plan_tab(task)
 
 
@@ -138,6 +126,16 @@ urlpatterns = [
     path("tasks/<int:pk>/plan/", plan_edit, name="plan_edit"),
     path("tasks/<int:pk>/plan/revise/", plan_revise, name="plan_revise"),
     path("tasks/<int:pk>/plan/<int:plan_pk>/submit/", plan_submit, name="plan_submit"),
-    path("tasks/<int:pk>/plan/<int:plan_pk>/approve/", plan_approve, name="plan_approve"),
-    path("tasks/<int:pk>/plan/<int:plan_pk>/reject/", plan_reject, name="plan_reject"),
+    path(
+        "tasks/<int:pk>/plan/<int:plan_pk>/approve/",
+        plan_decide,
+        {"decision": "approve"},
+        name="plan_approve",
+    ),
+    path(
+        "tasks/<int:pk>/plan/<int:plan_pk>/reject/",
+        plan_decide,
+        {"decision": "reject"},
+        name="plan_reject",
+    ),
 ]
