@@ -6,7 +6,16 @@ they are read-only here.
 
 from django.contrib import admin
 
-from reformledger.ledger.models import ReformArea, ReformSystem, Task, WorkPoint, WorkProgramme
+from reformledger.ledger.models import (
+    CycleSettings,
+    RatingGrade,
+    RatingScale,
+    ReformArea,
+    ReformSystem,
+    Task,
+    WorkPoint,
+    WorkProgramme,
+)
 
 
 @admin.register(ReformArea)
@@ -46,3 +55,22 @@ class TaskAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class RatingGradeInline(admin.TabularInline):
+    model = RatingGrade
+    extra = 0
+
+
+@admin.register(RatingScale)
+class RatingScaleAdmin(admin.ModelAdmin):
+    """The A–E scale of a year: letters, names, colours and thresholds are data."""
+
+    list_display = ("office", "year", "name")
+    list_filter = ("year",)
+    inlines = [RatingGradeInline]
+
+
+@admin.register(CycleSettings)
+class CycleSettingsAdmin(admin.ModelAdmin):
+    list_display = ("office", "year", "months_per_period", "report_due_days")

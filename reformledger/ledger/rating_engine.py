@@ -6,6 +6,10 @@ level it implies; the suggestion is the worst level any rule implies, so one
 more overdue day can only make it worse. The thresholds come from the year's
 `RatingScale` (data), never from constants in code.
 
+Reasons are `Reason` values (an English message and its values), not finished
+sentences: a rating is stored once and read by people in either language, so
+the words are chosen when it is shown (`reason_text`), not when it is computed.
+
 Levels, best to worst (DOMAIN step 4, defaults in brackets):
 - ahead (A): closed, or every milestone due so far reached and the next one too;
 - on schedule (B): behind plan by less than [10] points, no milestone overdue;
@@ -20,9 +24,39 @@ Levels, best to worst (DOMAIN step 4, defaults in brackets):
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext, gettext_noop
 
 from reformledger.ledger.choices import LEVEL_SEVERITY, RatingLevel
+
+#: Levels by severity, best first (`RatingLevel.values` is rebuilt on every access).
+_BY_SEVERITY = tuple(sorted(LEVEL_SEVERITY, key=LEVEL_SEVERITY.__getitem__))
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason for a suggestion: a message id (marked for translation) and its values."""
+
+    msg: str
+    args: dict = field(default_factory=dict, hash=False, compare=True)
+
+    def __str__(self) -> str:
+        return reason_text(self.as_json())
+
+    def as_json(self) -> dict:
+        """The form a `Rating.reasons` list stores."""
+        return {"msg": self.msg, "args": dict(self.args)}
+
+
+def reason_text(item: dict | str) -> str:
+    """A stored reason in the active language. Plain strings (written by hand) pass as is."""
+    if isinstance(item, str):
+        return item
+    msg, args = item.get("msg", ""), item.get("args") or {}
+    try:
+        return gettext(msg) % args
+    except (KeyError, TypeError, ValueError):
+        # A broken translation must not hide the reason: fall back to the English.
+        return msg % args
 
 
 @dataclass(frozen=True)
@@ -61,8 +95,13 @@ class TaskFacts:
 @dataclass
 class Suggestion:
     level: str
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[Reason] = field(default_factory=list)
     facts: dict = field(default_factory=dict)
+
+    @property
+    def texts(self) -> list[str]:
+        """The reasons in the active language."""
+        return [str(r) for r in self.reasons]
 
 
 def planned_percent(facts: TaskFacts) -> int:
@@ -84,26 +123,30 @@ def _reached(m: MilestoneFact, on: dt.date) -> bool:
 
 
 def suggest(facts: TaskFacts, limits: Thresholds) -> Suggestion:
-    """The suggested level for a task at `facts.on`, with its reasons in plain words."""
+    """The suggested level for a task at `facts.on`, with its reasons."""
     on = facts.on
     planned, achieved = planned_percent(facts), achieved_percent(facts)
     behind = planned - achieved
     summary = {"planned": planned, "achieved": achieved, "behind": max(behind, 0)}
 
     if facts.closed:
-        return Suggestion(RatingLevel.AHEAD, [_("The task is closed (销账).")], summary)
+        return Suggestion(
+            RatingLevel.AHEAD, [Reason(gettext_noop("The task is closed (销账)."))], summary
+        )
 
-    found: list[tuple[str, str]] = []  # (level, reason)
+    found: list[tuple[str, Reason]] = []  # (level, reason)
 
     # Stalled.
     if facts.blocked:
-        found.append((RatingLevel.STALLED, _("The task is marked blocked.")))
+        found.append((RatingLevel.STALLED, Reason(gettext_noop("The task is marked blocked."))))
     if facts.periods_without_report >= limits.stalled_missing_periods:
         found.append(
             (
                 RatingLevel.STALLED,
-                _("No progress report for %(n)s periods in a row.")
-                % {"n": facts.periods_without_report},
+                Reason(
+                    gettext_noop("No progress report for %(n)s periods in a row."),
+                    {"n": facts.periods_without_report},
+                ),
             )
         )
     started = achieved > 0 or any(_reached(m, on) for m in facts.milestones)
@@ -112,8 +155,10 @@ def suggest(facts: TaskFacts, limits: Thresholds) -> Suggestion:
         found.append(
             (
                 RatingLevel.STALLED,
-                _("Not started %(days)s days after its planned start (%(start)s).")
-                % {"days": idle_days, "start": facts.start_date.isoformat()},
+                Reason(
+                    gettext_noop("Not started %(days)s days after its planned start (%(start)s)."),
+                    {"days": idle_days, "start": facts.start_date.isoformat()},
+                ),
             )
         )
 
@@ -124,75 +169,70 @@ def suggest(facts: TaskFacts, limits: Thresholds) -> Suggestion:
         days = (on - m.planned_date).days
         words = {"title": m.title, "days": days, "date": m.planned_date.isoformat()}
         if m.is_key:
-            found.append(
-                (
-                    RatingLevel.SERIOUSLY_BEHIND,
-                    _("Key milestone “%(title)s” (due %(date)s) is %(days)s days overdue.") % words,
-                )
-            )
-        elif days > limits.slightly_behind_max_overdue_days:
-            found.append(
-                (
-                    RatingLevel.SERIOUSLY_BEHIND,
-                    _("Milestone “%(title)s” (due %(date)s) is %(days)s days overdue.") % words,
-                )
-            )
+            level = RatingLevel.SERIOUSLY_BEHIND
+            msg = gettext_noop("Key milestone “%(title)s” (due %(date)s) is %(days)s days overdue.")
         else:
-            found.append(
-                (
-                    RatingLevel.SLIGHTLY_BEHIND,
-                    _("Milestone “%(title)s” (due %(date)s) is %(days)s days overdue.") % words,
-                )
+            level = (
+                RatingLevel.SERIOUSLY_BEHIND
+                if days > limits.slightly_behind_max_overdue_days
+                else RatingLevel.SLIGHTLY_BEHIND
             )
+            msg = gettext_noop("Milestone “%(title)s” (due %(date)s) is %(days)s days overdue.")
+        found.append((level, Reason(msg, words)))
 
     # Points behind plan.
     points = {"behind": behind, "planned": planned, "achieved": achieved}
+    behind_msg = gettext_noop(
+        "%(behind)s points behind plan (plan %(planned)s%%, achieved %(achieved)s%%)."
+    )
     if behind > limits.slightly_behind_max_behind:
-        found.append(
-            (
-                RatingLevel.SERIOUSLY_BEHIND,
-                _("%(behind)s points behind plan (plan %(planned)s%%, achieved %(achieved)s%%).")
-                % points,
-            )
-        )
+        found.append((RatingLevel.SERIOUSLY_BEHIND, Reason(behind_msg, points)))
     elif behind >= limits.on_schedule_max_behind:
-        found.append(
-            (
-                RatingLevel.SLIGHTLY_BEHIND,
-                _("%(behind)s points behind plan (plan %(planned)s%%, achieved %(achieved)s%%).")
-                % points,
-            )
-        )
+        found.append((RatingLevel.SLIGHTLY_BEHIND, Reason(behind_msg, points)))
 
     if found:
         worst = max(LEVEL_SEVERITY[level] for level, _reason in found)
-        level = RatingLevel.values[worst]
+        level = _BY_SEVERITY[worst]
         # Show the reasons for the level chosen first, then the milder ones.
         ordered = sorted(found, key=lambda f: -LEVEL_SEVERITY[f[0]])
         return Suggestion(level, [reason for _lvl, reason in ordered], summary)
 
     due = [m for m in facts.milestones if m.planned_date <= on]
-    upcoming = sorted(
-        (m for m in facts.milestones if m.planned_date > on), key=lambda m: m.planned_date
-    )
-    if upcoming and _reached(upcoming[0], on) and all(_reached(m, on) for m in due):
-        return Suggestion(
-            RatingLevel.AHEAD,
-            [
-                _("Ahead: the next milestone “%(title)s” (due %(date)s) is already reached.")
-                % {"title": upcoming[0].title, "date": upcoming[0].planned_date.isoformat()}
-            ],
-            summary,
-        )
+    upcoming = [m for m in facts.milestones if m.planned_date > on]
+    if upcoming and all(_reached(m, on) for m in due):
+        # "The next one": every milestone of the next planned date (two may share it).
+        next_date = min(m.planned_date for m in upcoming)
+        following = [m for m in upcoming if m.planned_date == next_date]
+        if all(_reached(m, on) for m in following):
+            return Suggestion(
+                RatingLevel.AHEAD,
+                [
+                    Reason(
+                        gettext_noop(
+                            "Ahead: the next milestone “%(title)s” (due %(date)s) is already "
+                            "reached."
+                        ),
+                        {"title": following[0].title, "date": next_date.isoformat()},
+                    )
+                ],
+                summary,
+            )
     if not upcoming and facts.milestones and all(_reached(m, on) for m in facts.milestones):
         return Suggestion(
-            RatingLevel.AHEAD, [_("Every milestone of the plan is reached.")], summary
+            RatingLevel.AHEAD,
+            [Reason(gettext_noop("Every milestone of the plan is reached."))],
+            summary,
         )
     return Suggestion(
         RatingLevel.ON_SCHEDULE,
         [
-            _("On schedule: plan %(planned)s%%, achieved %(achieved)s%%, no milestone overdue.")
-            % points
+            Reason(
+                gettext_noop(
+                    "On schedule: plan %(planned)s%%, achieved %(achieved)s%%, no milestone "
+                    "overdue."
+                ),
+                points,
+            )
         ],
         summary,
     )

@@ -1,3 +1,503 @@
-"""Changes for the ratings part of the work cycle, each with its audit record."""
+"""The A–E rating (项目进度ABCDE五级评价): scales, suggestions and the leader's decision.
 
-__all__: list[str] = []
+The engine (`ledger.rating_engine`) decides; this module gathers the facts it needs
+from the ledger, stores its suggestion as a `Rating` row, and records an office
+leader's confirmation or override. A suggestion is recomputed freely while its
+period is open and nobody has decided it; a decided rating is never recomputed,
+so the facts the leader saw stay beside the decision.
+"""
+
+import datetime as dt
+from collections import Counter
+from dataclasses import asdict
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reformledger.audit import services as audit
+from reformledger.core.exceptions import ConflictError
+from reformledger.ledger import permissions
+from reformledger.ledger.choices import (
+    ClosingStatus,
+    PlanStatus,
+    RatingLevel,
+    RatingStatus,
+    ReportStatus,
+    TaskStatus,
+)
+from reformledger.ledger.models import (
+    ClosingRequest,
+    Milestone,
+    Period,
+    ProgressReport,
+    Rating,
+    RatingGrade,
+    RatingScale,
+    Task,
+)
+from reformledger.ledger.rating_engine import MilestoneFact, TaskFacts, Thresholds, suggest
+from reformledger.ledger.services.periods import require_open
+from reformledger.orgs.models import Unit
+
+__all__ = [
+    "DEFAULT_GRADES",
+    "RATABLE_STATUSES",
+    "THRESHOLD_FIELDS",
+    "rating_compute",
+    "rating_confirm",
+    "rating_override",
+    "ratings_compute_period",
+    "scale_for",
+    "scale_update",
+    "thresholds_of",
+]
+
+#: The grades of the default ABCDE scale: (level, letter, name, English name, colour).
+DEFAULT_GRADES = (
+    (RatingLevel.AHEAD, "A", "完成/超前", "Done or ahead", "#198754"),
+    (RatingLevel.ON_SCHEDULE, "B", "正常推进", "On schedule", "#0d6efd"),
+    (RatingLevel.SLIGHTLY_BEHIND, "C", "略有滞后", "Slightly behind", "#b7791f"),
+    (RatingLevel.SERIOUSLY_BEHIND, "D", "严重滞后", "Seriously behind", "#d9480f"),
+    (RatingLevel.STALLED, "E", "停滞", "Stalled", "#7f1d1d"),
+)
+
+#: The numbers of a scale that `scale_update` changes, with their allowed range.
+THRESHOLD_FIELDS = {
+    "on_schedule_max_behind": (1, 100),
+    "slightly_behind_max_behind": (1, 100),
+    "slightly_behind_max_overdue_days": (0, 366),
+    "stalled_missing_periods": (1, 12),
+    "stalled_not_started_days": (0, 366),
+}
+
+#: Tasks rated in a period; closed tasks only in the period they closed in.
+RATABLE_STATUSES = (TaskStatus.IN_PROGRESS, TaskStatus.BLOCKED, TaskStatus.CLOSED)
+
+_SUGGESTION_FIELDS = ["suggested", "reasons", "facts", "computed_at"]
+_BATCH = 1000
+
+
+# --- scales ------------------------------------------------------------------
+
+
+def _grades_text(scale: RatingScale) -> list[str]:
+    return [f"{g.letter} {g.name}" for g in scale.grades.all()]
+
+
+def scale_for(office: Unit, year: int, *, by=None) -> RatingScale:
+    """The rating scale of an office's year (grades prefetched), creating the default
+    ABCDE scale with its five grades if the year has none (audited, "scale.created")."""
+    found = RatingScale.objects.filter(office=office, year=year).prefetch_related("grades").first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            scale = RatingScale.objects.create(office=office, year=year)
+            RatingGrade.objects.bulk_create(
+                RatingGrade(
+                    scale=scale, level=level, letter=letter, name=name, name_en=en, colour=colour
+                )
+                for level, letter, name, en, colour in DEFAULT_GRADES
+            )
+            audit.record(
+                actor=by,
+                verb="scale.created",
+                obj=scale,
+                changes={
+                    "year": [None, year],
+                    **{f: [None, getattr(scale, f)] for f in THRESHOLD_FIELDS},
+                    "grades": [None, [f"{g[1]} {g[2]}" for g in DEFAULT_GRADES]],
+                },
+            )
+    except IntegrityError:
+        pass  # created by someone else at the same moment; theirs is the scale
+    return RatingScale.objects.prefetch_related("grades").get(office=office, year=year)
+
+
+def thresholds_of(scale: RatingScale) -> Thresholds:
+    """The engine's numbers, read from the scale (data, not code)."""
+    return Thresholds(**{f: getattr(scale, f) for f in THRESHOLD_FIELDS})
+
+
+@transaction.atomic
+def scale_update(*, scale: RatingScale, by, **thresholds: int) -> RatingScale:
+    """Change the thresholds of a year's scale (office leaders). Ratings already stored
+    keep the numbers that produced them (in their facts); the next computation uses
+    the new ones."""
+    if not permissions.can_run_office(by, scale.office, leader=True):
+        raise PermissionDenied("scale_update")
+    unknown = set(thresholds) - set(THRESHOLD_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown thresholds: {sorted(unknown)}")
+    scale = RatingScale.objects.select_for_update().get(pk=scale.pk)
+    before = {f: getattr(scale, f) for f in THRESHOLD_FIELDS}
+    after = {**before, **thresholds}
+    errors: dict[str, list[str]] = {}
+    for name, value in after.items():
+        low, high = THRESHOLD_FIELDS[name]
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            errors.setdefault(name, []).append(
+                _("Enter a whole number from %(low)s to %(high)s.") % {"low": low, "high": high}
+            )
+    if not errors and after["slightly_behind_max_behind"] < after["on_schedule_max_behind"]:
+        errors["slightly_behind_max_behind"] = [
+            _("“Slightly behind” cannot end before “on schedule” does (%(n)s points).")
+            % {"n": after["on_schedule_max_behind"]}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    delta = audit.diff(before, after)
+    if not delta:
+        return RatingScale.objects.prefetch_related("grades").get(pk=scale.pk)
+    for name, value in after.items():
+        setattr(scale, name, value)
+    scale.save(update_fields=list(THRESHOLD_FIELDS))
+    audit.record(actor=by, verb="scale.updated", obj=scale, changes=delta)
+    return RatingScale.objects.prefetch_related("grades").get(pk=scale.pk)
+
+
+# --- gathering the facts ---------------------------------------------------------
+
+
+def _rating_date(period: Period, today: dt.date) -> dt.date:
+    if period.start > today:
+        raise ValidationError(
+            {
+                "period": _("The period %(period)s has not begun; it cannot be rated yet.")
+                % {"period": period.label}
+            }
+        )
+    return min(period.end, today)
+
+
+def _build(
+    period: Period,
+    tasks: QuerySet[Task],
+    scale: RatingScale,
+    today: dt.date,
+) -> tuple[list[Rating], set[int]]:
+    """Unsaved suggestions for the ratable ones of `tasks` in `period`, and the ids of
+    the tasks that are not ratable there.
+
+    A constant number of queries whatever the number of tasks: the tasks, the
+    approved plans' milestones, the latest report of each task, the approved
+    closings, and the year's periods, each read once in bulk.
+    """
+    on = _rating_date(period, today)
+    limits = thresholds_of(scale)
+    numbers = asdict(limits)
+    grade_of = {g.level: g for g in scale.grades.all()}
+    missing = [level for level in RatingLevel.values if level not in grade_of]
+    if missing:
+        raise ValidationError(
+            {"scale": _("The rating scale has no grade for: %(levels)s.") % {"levels": missing}}
+        )
+
+    # The latest submitted or accepted report of each task up to this period, found
+    # by the database (two small index lookups per task) rather than by reading
+    # every report of the year.
+    reported = ProgressReport.objects.filter(
+        task=OuterRef("pk"),
+        period__office=period.office_id,
+        period__year=period.year,
+        period__number__lte=period.number,
+        status__in=[ReportStatus.SUBMITTED, ReportStatus.ACCEPTED],
+    ).order_by("-period__number")
+    rows = list(
+        tasks.filter(office=period.office_id, year=period.year)
+        .order_by()
+        .annotate(
+            last_number=Subquery(reported.values("period__number")[:1]),
+            last_percent=Subquery(reported.values("percent")[:1]),
+        )
+        .values_list("pk", "start_date", "status", "updated_at", "last_number", "last_percent")
+    )
+    in_tasks = {"plan__task__in": tasks.order_by().values("pk")}
+
+    milestones: dict[int, list[MilestoneFact]] = {}
+    for task_id, title, planned, weight, key, reached in (
+        Milestone.objects.filter(plan__status=PlanStatus.APPROVED, **in_tasks)
+        .order_by("plan__task_id", "order", "planned_date", "pk")
+        .values_list("plan__task_id", "title", "planned_date", "weight", "is_key", "reached_on")
+        .iterator(chunk_size=5000)
+    ):
+        milestones.setdefault(task_id, []).append(
+            MilestoneFact(title, planned, weight, key, reached)
+        )
+
+    closed_on: dict[int, dt.date] = {}
+    for task_id, decided_at in (
+        ClosingRequest.objects.filter(
+            status=ClosingStatus.APPROVED,
+            task__status=TaskStatus.CLOSED,
+            task__in=tasks.order_by().values("pk"),
+        )
+        .order_by()
+        .values_list("task_id", "decided_at")
+    ):
+        if decided_at is not None:
+            day = timezone.localdate(decided_at)
+            closed_on[task_id] = max(day, closed_on.get(task_id, day))
+
+    # Periods whose report was due before the rating date: (number, end), oldest first.
+    due_periods = list(
+        Period.objects.filter(
+            office=period.office_id,
+            year=period.year,
+            number__lte=period.number,
+            report_due__lt=on,
+        )
+        .order_by("number")
+        .values_list("number", "end")
+    )
+
+    now = timezone.now()
+    ratings: list[Rating] = []
+    not_ratable: set[int] = set()
+    for task_id, start_date, status, updated_at, last_number, last_percent in rows:
+        closed = False
+        if status == TaskStatus.CLOSED:
+            # Without an approved closing request (rows written directly), the last
+            # change of the task is the best date there is.
+            day = closed_on.get(task_id) or timezone.localdate(updated_at)
+            if day < period.start:
+                not_ratable.add(task_id)  # left the open ledger before this period
+                continue
+            closed = day <= on  # closed later: in this period it was still open
+        elif status not in RATABLE_STATUSES or start_date > on:
+            not_ratable.add(task_id)
+            continue
+        silent = sum(
+            1
+            for number, end in due_periods
+            if end >= start_date and (last_number is None or number > last_number)
+        )
+        facts = TaskFacts(
+            on=on,
+            start_date=start_date,
+            milestones=tuple(milestones.get(task_id, ())),
+            reported_percent=last_percent,
+            periods_without_report=silent,
+            closed=closed,
+            blocked=status == TaskStatus.BLOCKED,
+        )
+        found = suggest(facts, limits)
+        ratings.append(
+            Rating(
+                task_id=task_id,
+                period_id=period.pk,
+                suggested_id=grade_of[found.level].pk,
+                reasons=[r.as_json() for r in found.reasons],
+                facts=_facts_json(facts, found.facts, numbers, last_number),
+                computed_at=now,
+            )
+        )
+    return ratings, not_ratable
+
+
+def _facts_json(facts: TaskFacts, summary: dict, numbers: dict, reported: int | None) -> dict:
+    """What produced a suggestion, as the rating stores and the pages show it."""
+    return {
+        "on": facts.on.isoformat(),
+        "start_date": facts.start_date.isoformat(),
+        **summary,
+        "reported_percent": facts.reported_percent,
+        "reported_period": reported,  # the number of the period of the latest report
+        "periods_without_report": facts.periods_without_report,
+        "closed": facts.closed,
+        "blocked": facts.blocked,
+        "milestones": [
+            {
+                "title": m.title,
+                "planned_date": m.planned_date.isoformat(),
+                "weight": m.weight,
+                "is_key": m.is_key,
+                "reached_on": m.reached_on.isoformat() if m.reached_on else None,
+            }
+            for m in facts.milestones
+        ],
+        "thresholds": numbers,
+    }
+
+
+def _save_suggestions(ratings: list[Rating]) -> None:
+    # One upsert per batch: new ratings are inserted, undecided ones updated; the
+    # decision fields are not in the update, and decided ratings never get here.
+    Rating.objects.bulk_create(
+        ratings,
+        batch_size=_BATCH,
+        update_conflicts=True,
+        unique_fields=["task", "period"],
+        update_fields=_SUGGESTION_FIELDS,
+    )
+
+
+# --- computing -----------------------------------------------------------------
+
+
+@transaction.atomic
+def rating_compute(*, task: Task, period: Period, by=None) -> Rating:
+    """Compute (or recompute) the suggestion for one task in one period.
+
+    A decided rating is returned unchanged. A task that is not rated in the period
+    (planning, cancelled, carried over, not yet started, closed before it) is a
+    ValidationError on "task"; a closed period one on "period".
+    """
+    if by is not None:
+        permissions.require(by, "suggest_rating", task)
+    if task.office_id != period.office_id or task.year != period.year:
+        raise ValidationError(
+            {"period": _("The period belongs to another ledger or year than the task.")}
+        )
+    require_open(period)
+    existing = Rating.objects.select_for_update().filter(task=task, period=period).first()
+    if existing is not None and existing.status != RatingStatus.SUGGESTED:
+        return existing
+    scale = scale_for(period.office, period.year, by=by)
+    ratings, _skipped = _build(period, Task.objects.filter(pk=task.pk), scale, timezone.localdate())
+    if not ratings:
+        raise ValidationError(
+            {
+                "task": _(
+                    "The task is not rated in %(period)s: only tasks in progress, blocked, "
+                    "or closed in the period are."
+                )
+                % {"period": period.label}
+            }
+        )
+    _save_suggestions(ratings)
+    rating = Rating.objects.select_related("suggested", "period").get(task=task, period=period)
+    old = existing.suggested.letter if existing else None
+    audit.record(
+        actor=by,
+        verb="rating.computed",
+        obj=rating,
+        ctx=task,
+        changes={"suggested": [old, rating.suggested.letter], "period": [None, period.label]},
+    )
+    return rating
+
+
+@transaction.atomic
+def ratings_compute_period(*, period: Period, by=None) -> int:
+    """Compute the suggestions of every ratable task of the period's ledger in one run;
+    returns how many were written. Decided ratings are kept as they are; suggestions
+    left from tasks no longer rated (cancelled, carried over since) are removed.
+
+    The period is locked for the run, so no decision lands half-way. One audit
+    record ("ratings.computed") with the counts.
+    """
+    if by is not None and not permissions.can_run_office(by, period.office):
+        raise PermissionDenied("ratings_compute_period")
+    require_open(period)
+    scale = scale_for(period.office, period.year, by=by)
+    existing = dict(Rating.objects.filter(period=period).values_list("task_id", "status"))
+    decided = {t for t, status in existing.items() if status != RatingStatus.SUGGESTED}
+    tasks = Task.objects.filter(office=period.office_id, year=period.year)
+    ratings, not_ratable = _build(period, tasks, scale, timezone.localdate())
+    ratings = [r for r in ratings if r.task_id not in decided]
+    _save_suggestions(ratings)
+    # Usually none or a few: suggestions of tasks cancelled or carried over since.
+    stale = [t for t, status in existing.items() if t in not_ratable and t not in decided]
+    removed = 0
+    for i in range(0, len(stale), _BATCH):
+        removed += Rating.objects.filter(
+            period=period, status=RatingStatus.SUGGESTED, task__in=stale[i : i + _BATCH]
+        ).delete()[0]
+    letters = {g.pk: g.letter for g in scale.grades.all()}
+    grades = Counter(letters[r.suggested_id] for r in ratings)
+    audit.record(
+        actor=by,
+        verb="ratings.computed",
+        obj=period,
+        changes={
+            "computed": [None, len(ratings)],
+            "kept_decided": [None, len(decided)],
+            "removed": [None, removed],
+            "grades": [None, dict(sorted(grades.items()))],
+        },
+    )
+    return len(ratings)
+
+
+# --- deciding ------------------------------------------------------------------
+
+
+def _open_undecided(rating: Rating) -> Rating:
+    """Lock the period (first, as every act on it does) and the rating; refuse if the
+    period is closed, the rating already decided, or its suggestion changed since the
+    caller read it (the leader decides on what they saw)."""
+    require_open(rating.period)
+    status, suggested_id, final_id = (
+        Rating.objects.select_for_update()
+        .filter(pk=rating.pk)
+        .values_list("status", "suggested_id", "final_id")
+        .get()
+    )
+    if status != RatingStatus.SUGGESTED:
+        final = RatingGrade.objects.filter(pk=final_id).values_list("letter", flat=True).first()
+        raise ConflictError(
+            _("This rating was already decided (%(grade)s); the act was not repeated.")
+            % {"grade": final or "?"}
+        )
+    if suggested_id != rating.suggested_id:
+        raise ConflictError(
+            _("The suggestion was recomputed since you read it; look at it again and decide.")
+        )
+    return rating
+
+
+@transaction.atomic
+def rating_confirm(*, rating: Rating, by) -> Rating:
+    """An office leader confirms the suggestion: it becomes the rating, both are kept."""
+    permissions.require(by, "decide_rating", rating.task)
+    rating = _open_undecided(rating)
+    rating.final_id = rating.suggested_id
+    rating.status = RatingStatus.CONFIRMED
+    rating.decided_by, rating.decided_at = by, timezone.now()
+    rating.override_reason = ""
+    rating.save(update_fields=["final", "status", "decided_by", "decided_at", "override_reason"])
+    letter = RatingGrade.objects.values_list("letter", flat=True).get(pk=rating.final_id)
+    audit.record(
+        actor=by,
+        verb="rating.confirmed",
+        obj=rating,
+        ctx=rating.task,
+        changes={"rating": [None, letter], "period": [None, rating.period.label]},
+    )
+    return rating
+
+
+@transaction.atomic
+def rating_override(*, rating: Rating, by, grade: RatingGrade, reason: str) -> Rating:
+    """An office leader sets another grade than the suggestion, with a written reason;
+    the suggestion and its reasons are kept beside it."""
+    permissions.require(by, "decide_rating", rating.task)
+    errors: dict[str, list[str]] = {}
+    if not (reason or "").strip():
+        errors["reason"] = [_("Say why the suggestion is overridden.")]
+    if grade is None or grade.scale_id != rating.suggested.scale_id:
+        errors["grade"] = [_("Choose a grade of this rating's scale.")]
+    elif grade.pk == rating.suggested_id:
+        errors["grade"] = [_("That is the suggested grade; confirm it instead.")]
+    if errors:
+        raise ValidationError(errors)
+    rating = _open_undecided(rating)
+    suggested = rating.suggested.letter
+    rating.final = grade
+    rating.status = RatingStatus.OVERRIDDEN
+    rating.override_reason = reason.strip()
+    rating.decided_by, rating.decided_at = by, timezone.now()
+    rating.save(update_fields=["final", "status", "decided_by", "decided_at", "override_reason"])
+    audit.record(
+        actor=by,
+        verb="rating.overridden",
+        obj=rating,
+        ctx=rating.task,
+        changes={"rating": [suggested, grade.letter], "period": [None, rating.period.label]},
+        reason=rating.override_reason,
+    )
+    return rating

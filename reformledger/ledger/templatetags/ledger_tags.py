@@ -15,6 +15,17 @@ _EXTRA_LABELS = {
     "milestones": _("milestones"),
     "revision": _("revision"),
     "superseded": _("superseded revision"),
+    "rating": _("rating"),
+    "suggested": _("suggested rating"),
+    "period": _("period"),
+    "done": _("what was done"),
+    "percent": _("percent complete"),
+    "reached": _("milestones reached"),
+    "days_late": _("days late"),
+    "files": _("files"),
+    "document_no": _("document number"),
+    "document_date": _("document date"),
+    "carried_to": _("carried over to"),
 }
 
 

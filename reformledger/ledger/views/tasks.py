@@ -45,18 +45,33 @@ _SORTS = {
 
 @login_required
 def ledger(request):
-    """The ledger (台账): filter, search, sort, page, with totals of the filtered set."""
+    """The ledger (台账): filter, search, sort, page, with totals of the filtered set, and
+    each task's rating in the latest period, or as of a closed period (`?as_of=`)."""
     params = request.GET.copy()
     base = selectors.ledger_rows(request.user)
     if "year" not in params:
         # Default to the latest year the user has tasks in; "all years" is year=.
         params["year"] = str(base.aggregate(latest=Max("year"))["latest"] or "")
+    year = int(params["year"]) if params.get("year", "").isdigit() else None
+    as_of_choices = selectors.closed_periods(request.user, year)
+    as_of = None
+    if params.get("as_of"):
+        as_of = next((p for p in as_of_choices if str(p.pk) == params["as_of"]), None)
+        if as_of is None:
+            messages.warning(request, _("Only a closed period of this year can be shown as of."))
+            params.pop("as_of")
+        else:
+            # As of a period: the ledger it belongs to, as it stood then.
+            base = base.filter(office=as_of.office, year=as_of.year)
     flt = TaskFilter(params, queryset=base)
     tasks = flt.qs if flt.is_valid() else base.none()
     if not params.get("ordering") or params.get("ordering") not in _SORTS:
         tasks = tasks.order_by("year", "code")
     totals = selectors.ledger_totals(tasks)
     page = Paginator(tasks, settings.LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
+    ratings = selectors.ledger_ratings(tasks, list(page), as_of)
+    for task in page:
+        task.rating = ratings.by_task.get(task.pk)
     query = params.copy()
     query.pop("page", None)
     sort_query = query.copy()
@@ -72,6 +87,8 @@ def ledger(request):
             "sort_query": sort_query.urlencode(),
             "ordering": params.get("ordering", ""),
             "offices": permissions.offices_of(request.user),
+            "ratings": ratings,
+            "as_of_choices": as_of_choices,
         },
     )
 
@@ -91,6 +108,9 @@ def task_detail(request, pk: int):
             "plans": plans,
             "acts": acts,
             "history": selectors.task_history(task)[:200],
+            "reports": selectors.reports_of(task),
+            "closing": selectors.closing_of(task),
+            "rating_path": selectors.rating_path(task),
             "status_form": StatusForm(choices=_status_choices(task)),
             "note_form": NoteForm(),
             "reason_form": ReasonForm(),
