@@ -49,9 +49,13 @@ run: $(INSTALLED)
 	$(RL) collectstatic --noinput --verbosity 0
 	$(RL) load_demo --if-empty
 	@echo
-	@echo "Reform Ledger: http://127.0.0.1:$(PORT)/   (Ctrl-C stops it)"
+	@echo "Reform Ledger: http://127.0.0.1:$(PORT)/   (Ctrl-C stops it and its task queue)"
 	@echo
-	exec $(BIN)/gunicorn reformledger.config.wsgi:application \
+	@# The task queue's consumer (reminders, e-mail) runs in the background beside
+	@# gunicorn; the trap stops it whenever gunicorn stops (Ctrl-C, error or exit).
+	$(RL) run_huey & huey=$$!; \
+	trap 'kill $$huey 2>/dev/null || true; wait $$huey 2>/dev/null || true' EXIT INT TERM; \
+	$(BIN)/gunicorn reformledger.config.wsgi:application \
 		--bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile -
 
 lint: $(INSTALLED)

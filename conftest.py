@@ -9,10 +9,12 @@ signed-in role in that world; its docstring says what it may do.
 """
 
 import datetime as dt
+import fcntl
 from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.test import Client
 
 from reformledger.ledger import services as ledger
@@ -46,6 +48,39 @@ def _task(by, office, code: str, title: str, area, lead_unit, **fields):
         deadline=DEC_31,
         **fields,
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def collected_static(django_db_setup):
+    """Pages are rendered with the production static storage (hashed names from a
+    manifest), so the tests collect the static files once, as a deployment does.
+    Collecting every session keeps the manifest in step with edited sources; a lock
+    keeps parallel workers (pytest -n) from collecting into the folder at once."""
+    settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+    with open(settings.STATIC_ROOT.parent / "collectstatic.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            call_command("collectstatic", interactive=False, verbosity=0)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded evidence goes to a folder of the test's own, never var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _queue_runs_inline():
+    """Huey tasks run in the calling process during tests, never into the real queue
+    file under var/ (the queue's own tests start a real consumer where they need one)."""
+    from huey.contrib.djhuey import HUEY
+
+    was = HUEY.immediate
+    HUEY.immediate = True
+    yield
+    HUEY.immediate = was
 
 
 @pytest.fixture
@@ -210,3 +245,42 @@ def client_for(db):
         return client
 
     return signed_in
+
+
+# --- a live server for browser and API-fuzzing tests -------------------------
+
+
+class _Server:
+    def __init__(self, thread):
+        self.thread = thread
+        self.url = f"http://{thread.host}:{thread.port}"
+
+
+def _no_static_handler(app):
+    # Django's test server would serve /static/ from the source folders by plain
+    # names; passing requests through lets WhiteNoise serve the collected, hashed
+    # files exactly as gunicorn does in production.
+    return app
+
+
+@pytest.fixture(scope="session")
+def live_server(request, django_db_setup, django_db_blocker):
+    """The application on a loopback port, static files served by WhiteNoise."""
+    from django.test.testcases import LiveServerThread
+    from django.test.utils import modify_settings
+
+    thread = LiveServerThread("localhost", static_handler=_no_static_handler)
+    thread.daemon = True
+    with modify_settings(ALLOWED_HOSTS={"append": "localhost"}):
+        thread.start()
+        thread.is_ready.wait()
+        if thread.error:
+            raise thread.error
+        yield _Server(thread)
+        thread.terminate()
+
+
+@pytest.fixture(autouse=True)
+def _live_server_helper():
+    """pytest-django's hook for its own live_server; ours needs none."""
+    yield

@@ -64,7 +64,8 @@ class UnitFactory(DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, parent=None, **kwargs):
         # treebeard computes path and depth; a plain objects.create() would corrupt the tree.
-        unit = parent.add_child(**kwargs) if parent is not None else model_class.add_root(**kwargs)
+        manager = model_class.objects
+        unit = manager.add_child(parent, kwargs) if parent is not None else manager.add_root(kwargs)
         UnitName.objects.create(unit=unit, name=unit.name)
         return unit
 

@@ -19,6 +19,7 @@ VERBS = {
     "membership.granted": _("granted a role"),
     "membership.revoked": _("ended a role"),
     "demo.generated": _("generated a synthetic ledger"),
+    "demo.dated": _("gave the demo's rows their 2016 dates"),
     "report.created": _("wrote a progress report"),
     "report.edited": _("edited the progress report"),
     "report.submitted": _("submitted the progress report"),
@@ -45,6 +46,9 @@ VERBS = {
     "notification.read": _("read a notice"),
     "notification.read_all": _("marked every notice read"),
     "reminders.sent": _("sent the reminders"),
+    "export.ledger": _("exported the ledger"),
+    "import.task_list": _("imported a task list"),
+    "import.progress_reports": _("imported progress reports"),
     "token.created": _("created an API token"),
     "token.revoked": _("revoked an API token"),
 }

@@ -33,14 +33,21 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "treebeard",
+    "huey.contrib.djhuey",  # the task queue (notifications: reminders, e-mail)
     "reformledger.core",
     "reformledger.accounts",
     "reformledger.audit",
     "reformledger.orgs",
     "reformledger.ledger",
+    "reformledger.notifications",
     "reformledger.web",
+    "reformledger.api",
+    "reformledger.exchange",
     "reformledger.demo",
 ]
 
@@ -145,18 +152,102 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-EMAIL_HOST = env_str("EMAIL_HOST", "127.0.0.1")
+# E-mail (notifications): through the SMTP server at EMAIL_HOST when it is set;
+# without one, mail is written to the console log, so `make run` needs no server.
+EMAIL_HOST = env_str("EMAIL_HOST", "")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+# Seconds before a stuck SMTP server is given up on (the e-mail is retried later).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "reform-ledger@localhost")
+# The address users reach the site at; e-mailed notices link to pages under it.
+SITE_URL = env_str("RL_SITE_URL", f"http://127.0.0.1:{PORT}")
+
+# Task queue (notifications): Huey. Embedded default: SQLite in RL_VAR_DIR, no server;
+# HUEY_REDIS_URL switches to Redis. `reformledger run_huey` is the consumer (make run
+# starts it). Crontabs read local time (TIME_ZONE), hence utc=False.
+# See docs/decisions/0005-task-queue-huey.md.
+HUEY_REDIS_URL = env_str("HUEY_REDIS_URL", "")
+HUEY = {
+    "name": "reformledger",
+    "utc": False,
+    "immediate": env_bool("HUEY_IMMEDIATE", False),
+    "consumer": {
+        "workers": env_int("HUEY_WORKERS", 2),
+        "worker_type": "thread",
+        "flush_locks": True,  # a consumer killed mid-run leaves no stale lock behind
+    },
+}
+if HUEY_REDIS_URL:
+    HUEY |= {"huey_class": "huey.RedisHuey", "connection": {"url": HUEY_REDIS_URL}}
+else:
+    HUEY |= {
+        "huey_class": "huey.SqliteHuey",
+        "filename": str(VAR_DIR / env_str("HUEY_SQLITE_NAME", "huey.sqlite3")),
+    }
 
 # Ledger rules that an office may tune.
 LEDGER_PAGE_SIZE = env_int("RL_PAGE_SIZE", 50)
+# Evidence files (佐证材料): the largest one accepted, in bytes.
+RL_EVIDENCE_MAX_BYTES = env_int("RL_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+# Excel uploads: the largest file, its largest unpacked size and compression ratio
+# (zip bombs are refused before parsing), and the size above which an import runs
+# in the background with a progress bar.
+RL_UPLOAD_MAX_BYTES = env_int("RL_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+RL_UPLOAD_MAX_UNCOMPRESSED_BYTES = env_int("RL_UPLOAD_MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024)
+RL_UPLOAD_MAX_RATIO = env_int("RL_UPLOAD_MAX_RATIO", 100)
+RL_IMPORT_INLINE_BYTES = env_int("RL_IMPORT_INLINE_BYTES", 256 * 1024)
+# Uploaded files are readable by the service account only.
+FILE_UPLOAD_PERMISSIONS = 0o640
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    # Huey's consumer installs its own handler; not propagating prints each line once.
+    "loggers": {"huey": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 
 ADMIN_SITE_HEADER = _("Reform Ledger administration")
+
+# The REST API (/api/v1/): session auth for the browser, hashed tokens for other
+# systems; the same scoping and services as the pages.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "reformledger.api.authentication.HashedTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "reformledger.api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "reformledger.api.exceptions.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Reform Ledger API",
+    "DESCRIPTION": "改革台账 REST API: units, tasks, plans and the work-cycle acts.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "reformledger.api.schema.add_error_responses",
+    ],
+}

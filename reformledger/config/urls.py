@@ -18,7 +18,13 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("api/", include("reformledger.api.urls")),
+    path("exchange/", include("reformledger.exchange.urls")),
     path("units/", include("reformledger.orgs.urls")),
     path("ledger/", include("reformledger.ledger.urls")),
+    path("notifications/", include("reformledger.notifications.urls")),
     path("", include("reformledger.web.urls")),
 ]
+
+handler404 = "reformledger.web.views.not_found"
+handler500 = "reformledger.web.views.server_error"

@@ -32,8 +32,6 @@ def d(month: int, day: int) -> dt.date:
 
 DEFAULT_START = d(1, 15)
 DEFAULT_DEADLINE = d(12, 31)
-#: Milestones planned up to this date are (mostly) reached; later ones are still open.
-REACHED_UNTIL = d(6, 30)
 
 # --- units -------------------------------------------------------------------
 
@@ -123,6 +121,8 @@ ACCOUNTS = [
     ("huiyang", "赵模拟", "改革联络员", "unit_reporter", "HZ-HY", "HZ-HY", False),
     ("huiyang_head", "陈试用", "区委书记", "unit_head", "HZ-HY", "HZ-HY", False),
     ("hy_office", "马仿真", "专职副主任", "office_admin", "HZ-HY-GGB", "HZ-HY-GGB", False),
+    # The county office's leader: confirms its ratings, closes its periods and closings.
+    ("hy_director", "岑拟范", "主任", "office_leader", "HZ-HY-GGB", "HZ-HY-GGB", False),
     ("fgj", "刘虚构", "体改科科长、改革联络员", "unit_reporter", "HZ-FGJ", "HZ-FGJ", False),
     ("fgj_head", "杨假定", "局长", "unit_head", "HZ-FGJ", "HZ-FGJ", False),
     (
@@ -139,6 +139,55 @@ ACCOUNTS = [
     ("auditor", "郑测评", "审计管理员", "auditor", "HZ", "HZ-GGB", False),
     ("secadmin", "孙样本", "安全管理员", "security_admin", "HZ", "HZ-GGB", False),
 ]
+
+#: The head (一把手, or the deputy who signs for the reform work) of each other unit that
+#: leads a 2016 task: they sign its closing requests (销账签字) and get its late-report
+#: reminders. (username, full name, title, unit code); each logs in with DEMO_PASSWORD.
+UNIT_HEADS = [
+    ("swb_head", "曹示稿", "市委副秘书长、办公室主任", "HZ-SWB"),
+    ("zzb_head", "严范文", "常务副部长", "HZ-ZZB"),
+    ("xcb_head", "华例证", "常务副部长", "HZ-XCB"),
+    ("zfw_head", "金拟稿", "常务副书记", "HZ-ZFW"),
+    ("jw_head", "魏演草", "常务副书记", "HZ-JW"),
+    ("bb_head", "陶样板", "主任", "HZ-BB"),
+    ("jxj_head", "姜试笔", "局长", "HZ-JXJ"),
+    ("czj_head", "戚假设", "局长", "HZ-CZJ"),
+    ("gzw_head", "谢虚位", "主任", "HZ-GZW"),
+    ("jrj_head", "邹模板", "局长", "HZ-JRJ"),
+    ("gsj_head", "喻范式", "局长", "HZ-GSJ"),
+    ("zwb_head", "柏示图", "主任", "HZ-ZWB"),
+    ("gaj_head", "窦样式", "局长", "HZ-GAJ"),
+    ("mzj_head", "章拟态", "局长", "HZ-MZJ"),
+    ("rsj_head", "云试样", "局长", "HZ-RSJ"),
+    ("zjj_head", "苏假拟", "局长", "HZ-ZJJ"),
+    ("gtj_head", "潘虚设", "局长", "HZ-GTJ"),
+    ("hbj_head", "葛模式", "局长", "HZ-HBJ"),
+    ("swj_head", "奚范样", "局长", "HZ-SWJ"),
+    ("nyj_head", "范示本", "局长", "HZ-NYJ"),
+    ("kjj_head", "彭演本", "局长", "HZ-KJJ"),
+    ("wgx_head", "郎样品", "局长", "HZ-WGX"),
+    ("jyj_head", "鲁试卷", "局长", "HZ-JYJ"),
+    ("wjj_head", "韦假例", "局长", "HZ-WJJ"),
+    ("fzj_head", "昌虚例", "局长", "HZ-FZJ"),
+    ("hc_head", "苗例文", "区委书记", "HZ-HC"),
+    ("bl_head", "凤拟例", "县委书记", "HZ-BL"),
+    ("hd_head", "花演样", "县委书记", "HZ-HD"),
+    ("lm_head", "方试例", "县委书记", "HZ-LM"),
+    ("dyw_head", "俞假样", "党工委书记", "HZ-DYW"),
+    ("zk_head", "任虚本", "党工委书记", "HZ-ZK"),
+]
+
+#: The same rows as ACCOUNTS, for loading: (username, full name, title, role, unit of the
+#: role, unit of the person, Django staff).
+HEAD_ACCOUNTS = [
+    (username, name, title, "unit_head", unit, unit, False)
+    for username, name, title, unit in UNIT_HEADS
+]
+
+#: A second role held by a demo login: the office director is also the head (一把手) of
+#: the office, so he signs the closing requests of the tasks the office itself leads.
+#: (username, role, unit code, title)
+EXTRA_ROLES = [("director", "unit_head", "HZ-GGB", "主任")]
 
 #: Invented officers named as the responsible person of milestones.
 OFFICERS = ["钱示例", "冯虚拟", "褚设例", "卫演练", "蒋拟名", "沈样张", "韩范本", "秦假托"]
@@ -250,12 +299,9 @@ MILESTONE_TEMPLATES = {
     ],
 }
 
-#: How far a task's plan goes through approval, by state name.
+#: How far a task's plan goes through approval, by state name. A "revised" plan is
+#: approved at the start and revised during the year (see `cycle_data.REVISION_ON`).
 PLAN_STATES = ("approved", "draft", "submitted", "rejected", "revised")
-
-#: Tasks running behind: their milestones planned before REACHED_UNTIL after the
-#: first are left unreached, so ratings have C and D cases to show.
-BEHIND = {"2016-044", "2016-049", "2016-053", "2016-059", "2016-062"}
 
 #: The note with which the director returns the one rejected plan.
 REJECTION_NOTE = "节点设置过粗，请细化到季度，并明确每个节点的佐证材料。"

@@ -6,9 +6,14 @@ director, where that is who would act), so every row has its audit record.
 Reference data that has no service yet (reform areas, systems, the work
 programme) and the demo accounts are written here with an audit record each.
 
+Then `cycle.py` plays the year 2016 on the new ledger through the work-cycle
+services: monthly reports and A–E ratings, closed periods, closings, reminders and
+the carry-over into 2017 (what happened to which task is in `cycle_data.py`).
+
 Rows are matched on their natural keys (unit code, username, person name and
 unit, area and system code, office + year + task code): a row that exists is
-left alone, so loading twice writes nothing the second time.
+left alone, and the year is played only on a ledger that has no 2016 periods yet,
+so loading twice writes nothing the second time.
 """
 
 import datetime as dt
@@ -21,7 +26,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from reformledger.audit import services as audit
-from reformledger.demo import data
+from reformledger.demo import cycle, data
 from reformledger.ledger import services as ledger
 from reformledger.ledger.models import ReformArea, ReformSystem, Task, WorkPoint, WorkProgramme
 from reformledger.ledger.validation import MilestoneRow
@@ -89,6 +94,8 @@ class _Loader:
         self._load_reference()
         self._load_programme()
         self._load_tasks()
+        if cycle.needed(self.units[data.CITY_OFFICE]):
+            cycle.run(self)
         return self.result
 
     def _made(self, kind: str, n: int = 1) -> None:
@@ -130,7 +137,10 @@ class _Loader:
         user_model = get_user_model()
         # One hash for all: PBKDF2 costs ~0.4 s a call, and the demo password is public.
         hashed = make_password(data.DEMO_PASSWORD)
-        for username, full_name, title, role, unit_code, person_unit, staff in data.ACCOUNTS:
+        for username, full_name, title, role, unit_code, person_unit, staff in (
+            *data.ACCOUNTS,
+            *data.HEAD_ACCOUNTS,
+        ):
             user = user_model.objects.filter(username=username).first()
             if user is None:
                 user = user_model.objects.create_user(
@@ -155,6 +165,11 @@ class _Loader:
                 self._made("people")
             self.people[full_name] = person
             unit = self.units[unit_code]
+            if not Membership.objects.filter(user=user, unit=unit, role=role).exists():
+                orgs.membership_grant(by=None, user=user, unit=unit, role=role, title=title)
+                self._made("memberships")
+        for username, role, unit_code, title in data.EXTRA_ROLES:
+            user, unit = self.users[username], self.units[unit_code]
             if not Membership.objects.filter(user=user, unit=unit, role=role).exists():
                 orgs.membership_grant(by=None, user=user, unit=unit, role=role, title=title)
                 self._made("memberships")
@@ -261,8 +276,7 @@ class _Loader:
         state = spec.get("plan", "approved")
         if state not in data.PLAN_STATES:
             raise ValueError(f"{task.code}: unknown plan state {state!r}")
-        approved = state in ("approved", "revised")
-        rows = self._rows(task, spec.get("milestones"), reached=approved)
+        rows = self._rows(task, spec.get("milestones"))
         author = self._author(task)
         plan = ledger.plan_save(task=task, by=author, summary=_summary(task, rows), milestones=rows)
         self._made("plans")
@@ -274,26 +288,12 @@ class _Loader:
         if state == "rejected":
             ledger.plan_reject(plan=plan, by=self.users["director"], note=data.REJECTION_NOTE)
             return
+        # A "revised" plan is revised during the year, in its month (cycle.py).
         ledger.plan_approve(plan=plan, by=self._approver(task))
-        if state == "revised":
-            self._revise(task)
 
-    def _revise(self, task: Task) -> None:
-        """Revise the approved plan with a reason, and approve the revision."""
-        revision = data.REVISION
-        author = self._author(task)
-        ledger.plan_revise(task=task, by=author, reason=revision["reason"])
-        rows = self._rows(task, revision["milestones"], reached=True)
-        draft = ledger.plan_save(
-            task=task, by=author, summary=_summary(task, rows), milestones=rows
-        )
-        draft = ledger.plan_submit(plan=draft, by=author)
-        ledger.plan_approve(plan=draft, by=self.users["director"], note=revision["note"])
-        self._made("plan revisions")
-
-    def _rows(self, task: Task, custom: list | None, *, reached: bool) -> list[MilestoneRow]:
+    def _rows(self, task: Task, custom: list | None = None) -> list[MilestoneRow]:
         """The plan's milestones: the task's own, or its deliverable's template spread
-        over the task's span; early ones reached when the plan is in force."""
+        over the task's span. None is reached yet: the year's reports reach them."""
         if custom is None:
             span = (task.deadline - task.start_date).days
             custom = [
@@ -302,29 +302,17 @@ class _Loader:
             ]
         officer = data.OFFICERS[_stable(task.lead_unit.code) % len(data.OFFICERS)]
         responsible = f"{task.lead_unit.label} {officer}"
-        due = [i for i, row in enumerate(custom) if row[1] <= data.REACHED_UNTIL]
-        # A task running behind leaves its latest due milestone open.
-        if task.code in data.BEHIND and due:
-            due = due[:-1]
-        rows = []
-        for i, (title, planned, weight, is_key, evidence) in enumerate(custom):
-            reached_on = None
-            if reached and i in due:
-                # Reached a few days either side of plan, never before the start.
-                offset = _stable(f"{task.code}/{i}") % 12 - 4
-                reached_on = max(task.start_date, planned + dt.timedelta(days=offset))
-            rows.append(
-                MilestoneRow(
-                    title=title,
-                    planned_date=planned,
-                    weight=weight,
-                    is_key=is_key,
-                    responsible=responsible,
-                    expected_evidence=evidence,
-                    reached_on=reached_on,
-                )
+        return [
+            MilestoneRow(
+                title=title,
+                planned_date=planned,
+                weight=weight,
+                is_key=is_key,
+                responsible=responsible,
+                expected_evidence=evidence,
             )
-        return rows
+            for title, planned, weight, is_key, evidence in custom
+        ]
 
 
 def _summary(task: Task, rows: list[MilestoneRow]) -> str:

@@ -1,5 +1,9 @@
 """Values every page's layout needs."""
 
+from django.utils.functional import SimpleLazyObject
+
+from reformledger.notifications.selectors import unread_count
+from reformledger.orgs.choices import Role
 from reformledger.orgs.permissions import scopes_of
 
 
@@ -7,4 +11,13 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"nav_roles": scopes_of(user)}
+    scopes = scopes_of(user)
+    return {
+        "nav_roles": scopes,
+        # Which menu entries a role sees (the pages check again).
+        "nav_office": scopes.has(Role.OFFICE_ADMIN, Role.OFFICE_LEADER),
+        "nav_oversight": scopes.has(Role.OFFICE_ADMIN, Role.OFFICE_LEADER, Role.CITY_LEADER),
+        # The navbar's badge beside "Notices" (notifications app): one count query,
+        # run only by a page that shows the navbar.
+        "unread_notifications": SimpleLazyObject(lambda: unread_count(user)),
+    }

@@ -5,4 +5,5 @@ from reformledger.web import views
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("dashboard/", views.dashboard, name="dashboard"),
 ]

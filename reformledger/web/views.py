@@ -1,4 +1,4 @@
-"""Site-wide views: home, health check."""
+"""Site-wide views: home, dashboard, health check."""
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 
 from reformledger.orgs.choices import Role
 from reformledger.orgs.permissions import scopes_of
+from reformledger.web import dashboard as dashboard_selectors
 
 
 def healthz(request):
@@ -27,10 +28,38 @@ def healthz(request):
 
 @login_required
 def home(request):
-    """The landing page: a unit's people start at their work, the office at its ledger."""
+    """The landing page: leaders start at the dashboard, office staff at the ledger, a
+    unit's people at their work."""
     scopes = scopes_of(request.user)
-    if scopes.has(Role.OFFICE_ADMIN, Role.OFFICE_LEADER, Role.CITY_LEADER):
+    if scopes.has(Role.OFFICE_LEADER, Role.CITY_LEADER):
+        return redirect("web:dashboard")
+    if scopes.has(Role.OFFICE_ADMIN):
         return redirect("ledger:ledger")
     if scopes.has(Role.UNIT_REPORTER, Role.UNIT_HEAD):
         return redirect("ledger:my_work")
     return render(request, "web/home.html")
+
+
+@login_required
+def dashboard(request):
+    """The dashboard (领导驾驶舱): charts and tables over the tasks the user sees, per year."""
+    data = dashboard_selectors.dashboard(request.user, year=request.GET.get("year"))
+    return render(request, "web/dashboard.html", {"dash": data})
+
+
+def _wants_json(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def not_found(request, exception=None):
+    """404: JSON under /api/, the site's page elsewhere."""
+    if _wants_json(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    """500: JSON under /api/, a static page elsewhere (no template logic that could fail)."""
+    if _wants_json(request):
+        return JsonResponse({"detail": "Server error."}, status=500)
+    return render(request, "500.html", status=500)

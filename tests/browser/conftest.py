@@ -16,42 +16,6 @@ CHROMIUM = os.environ.get("RL_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
-class _Server:
-    def __init__(self, thread):
-        self.thread = thread
-        self.url = f"http://{thread.host}:{thread.port}"
-
-
-def _no_static_handler(app):
-    # Django's test server would serve /static/ from the source folders by plain
-    # names; passing requests through lets WhiteNoise serve the collected, hashed
-    # files exactly as gunicorn does in production.
-    return app
-
-
-@pytest.fixture(scope="session")
-def live_server(request, django_db_setup, django_db_blocker):
-    """The application on a loopback port, static files served by WhiteNoise."""
-    from django.test.testcases import LiveServerThread
-    from django.test.utils import modify_settings
-
-    thread = LiveServerThread("localhost", static_handler=_no_static_handler)
-    thread.daemon = True
-    with modify_settings(ALLOWED_HOSTS={"append": "localhost"}):
-        thread.start()
-        thread.is_ready.wait()
-        if thread.error:
-            raise thread.error
-        yield _Server(thread)
-        thread.terminate()
-
-
-@pytest.fixture(autouse=True)
-def _live_server_helper():
-    """pytest-django's hook for its own live_server; ours needs none."""
-    yield
-
-
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

@@ -15,9 +15,11 @@ FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    """PBKDF2 costs ~0.4 s a password by design; the tests need no such cost."""
+def fast_hasher(settings, tmp_path):
+    """PBKDF2 costs ~0.4 s a password by design; the tests need no such cost. The
+    demo's evidence files go to a temporary MEDIA_ROOT, never to var/media."""
     settings.PASSWORD_HASHERS = FAST_HASHERS
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def test_load_demo_prints_the_logins_and_then_finds_it_loaded():
@@ -28,6 +30,8 @@ def test_load_demo_prints_the_logins_and_then_finds_it_loaded():
     for username, *_rest in data.ACCOUNTS:
         assert username in text
     assert data.DEMO_PASSWORD in text
+    for username, *_rest in data.UNIT_HEADS:
+        assert username in text
 
     out = io.StringIO()
     call_command("load_demo", stdout=out)

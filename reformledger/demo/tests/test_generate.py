@@ -17,9 +17,11 @@ FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
-def fast_hasher(settings):
-    """PBKDF2 costs ~0.4 s a password by design; the tests need no such cost."""
+def fast_hasher(settings, tmp_path):
+    """PBKDF2 costs ~0.4 s a password by design; the tests need no such cost. The
+    demo's evidence files go to a temporary MEDIA_ROOT, never to var/media."""
     settings.PASSWORD_HASHERS = FAST_HASHERS
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 NO_PROBLEMS = ([], [], [], [], [])

@@ -1,19 +1,47 @@
 """The Huizhou 2016 demo: it loads, it holds the report's facts, and loading it twice
 changes nothing."""
 
+import datetime as dt
+import hashlib
+import re
+from collections import Counter
+
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.test import override_settings
+from django.test import Client, override_settings
+from django.urls import reverse
+from django.utils import timezone
 
 from reformledger.audit.models import AuditRecord
 from reformledger.audit.selectors import history_of, verify_chain
-from reformledger.demo import data
+from reformledger.demo import cycle_data, data
 from reformledger.demo.loader import load_demo
-from reformledger.ledger.choices import PlanStatus, TaskStatus
-from reformledger.ledger.models import Plan, ReformSystem, Task
+from reformledger.ledger.choices import (
+    OPEN_STATUSES,
+    ClosingStatus,
+    PeriodStatus,
+    PlanStatus,
+    RatingStatus,
+    ReportStatus,
+    TaskStatus,
+)
+from reformledger.ledger.models import (
+    ClosingRequest,
+    Evidence,
+    Milestone,
+    Period,
+    Plan,
+    ProgressReport,
+    Rating,
+    ReachedMilestone,
+    ReformSystem,
+    Task,
+)
 from reformledger.ledger.permissions import visible_tasks
+from reformledger.notifications.models import Notification
+from reformledger.notifications.selectors import staleness_by_unit
 from reformledger.orgs.models import Membership, Unit, UnitName
 
 pytestmark = pytest.mark.django_db
@@ -22,12 +50,16 @@ CITY = {"office__code": data.CITY_OFFICE, "year": 2016}
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo, loaded once for this module (it takes a second or two) in a transaction
-    rolled back after the module's last test. Each test runs in a savepoint inside it,
-    as with a Django TestCase's setUpTestData, so no test sees another's changes.
-    A fast hasher stands in for PBKDF2, which costs ~0.4 s a password by design."""
-    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo, loaded once for this module (its year of reports and ratings takes
+    ten seconds or so) in a transaction rolled back after the module's last test. Each
+    test runs in a savepoint inside it, as with a Django TestCase's setUpTestData, so
+    no test sees another's changes. A fast hasher stands in for PBKDF2, which costs
+    ~0.4 s a password by design; evidence files go to a temporary MEDIA_ROOT."""
+    fast = override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        MEDIA_ROOT=tmp_path_factory.mktemp("media"),
+    )
     with django_db_blocker.unblock(), fast, transaction.atomic():
         yield load_demo()
         transaction.set_rollback(True)
@@ -39,7 +71,7 @@ def city_task(code: str) -> Task:
 
 def row_counts() -> dict[str, int]:
     """Rows of every model the demo writes to, by model."""
-    labels = ("accounts", "orgs", "ledger", "audit")
+    labels = ("accounts", "orgs", "ledger", "audit", "notifications")
     return {
         model._meta.label: model.objects.count()
         for label in labels
@@ -128,7 +160,7 @@ def test_each_county_brand_is_led_by_its_county(demo, brand, county):
 
 def test_plans_show_every_step_of_approval(demo):
     tasks = Task.objects.filter(**CITY)
-    assert tasks.filter(status=TaskStatus.IN_PROGRESS).count() >= 55
+    assert tasks.filter(plans__status=PlanStatus.APPROVED).count() >= 55
     pending = {p.task.code: p.status for p in Plan.objects.exclude(status="approved")}
     assert "draft" in pending.values()
     assert "submitted" in pending.values()
@@ -138,8 +170,9 @@ def test_plans_show_every_step_of_approval(demo):
         assert 3 <= len(milestones) <= 5, plan
         assert sum(m.weight for m in milestones) == 100, plan
         assert all(plan.task.start_date <= m.planned_date <= plan.task.deadline for m in milestones)
+    # A plan never approved in 2016 leaves its task unstarted: carried into 2017.
     for plan in Plan.objects.exclude(status__in=["approved", "superseded"]):
-        assert plan.task.status == TaskStatus.PLANNING
+        assert plan.task.status == TaskStatus.CARRIED_OVER
         assert not plan.milestones.filter(reached_on__isnull=False).exists()
 
 
@@ -155,17 +188,21 @@ def test_one_plan_was_revised_with_a_reason(demo):
     assert "plan.revision_started" in verbs
 
 
-def test_milestones_reached_are_a_realistic_mix(demo):
-    approved = Plan.objects.filter(status=PlanStatus.APPROVED, task__year=2016)
-    reached = approved.filter(milestones__reached_on__isnull=False).count()
-    open_ = approved.filter(milestones__reached_on__isnull=True).count()
-    assert reached > 30
-    assert open_ > reached
-    # Tasks running behind have a milestone overdue before mid-year.
-    late = approved.filter(
-        milestones__reached_on__isnull=True, milestones__planned_date__lte=data.REACHED_UNTIL
-    )
-    assert late.exists()
+def test_milestones_are_reached_through_accepted_reports(demo):
+    milestones = Milestone.objects.filter(plan__status=PlanStatus.APPROVED, plan__task__year=2016)
+    reached = milestones.filter(reached_on__isnull=False)
+    assert reached.count() > 150
+    for m in reached.select_related("plan"):
+        # The revised plan copied its reached dates; every other one came from a report.
+        if m.plan.revision > 1:
+            continue
+        assert ReachedMilestone.objects.filter(
+            milestone=m, reached_on=m.reached_on, report__status=ReportStatus.ACCEPTED
+        ).exists(), m
+    # Unfinished work is left open on the tasks carried over.
+    open_ = milestones.filter(reached_on__isnull=True)
+    assert open_.exists()
+    assert not open_.exclude(plan__task__status=TaskStatus.CARRIED_OVER).exists()
 
 
 def test_a_renamed_unit_keeps_its_old_name(demo):
@@ -198,21 +235,35 @@ def test_loading_twice_writes_no_row_and_no_audit_record(demo):
 
 def test_every_change_of_the_demo_is_in_a_whole_audit_chain(demo):
     assert verify_chain() is None
-    created = AuditRecord.objects.filter(verb="task.created").count()
+    created = AuditRecord.objects.filter(verb__in=["task.created", "task.carried_in"]).count()
     assert created == Task.objects.count()
     for kind in ("unit.created", "user.created", "membership.granted", "area.created"):
         assert AuditRecord.objects.filter(verb=kind).exists(), kind
+    # Each act of the year has its record, written by the service that did it.
+    assert AuditRecord.objects.filter(verb="report.accepted").count() == (
+        ProgressReport.objects.filter(status=ReportStatus.ACCEPTED).count()
+    )
+    assert AuditRecord.objects.filter(
+        verb__in=["rating.confirmed", "rating.overridden"]
+    ).count() == (Rating.objects.exclude(status=RatingStatus.SUGGESTED).count())
+    assert AuditRecord.objects.filter(verb="closing.approved").count() == (
+        ClosingRequest.objects.filter(status=ClosingStatus.APPROVED).count()
+    )
 
 
 def test_every_demo_login_holds_its_role_and_the_shared_password(demo):
     user_model = get_user_model()
-    for username, full_name, _title, role, unit, _person_unit, staff in data.ACCOUNTS:
+    extra = {(username, (role, unit)) for username, role, unit, _title in data.EXTRA_ROLES}
+    for username, full_name, _title, role, unit, _person_unit, staff in (
+        *data.ACCOUNTS,
+        *data.HEAD_ACCOUNTS,
+    ):
         user = user_model.objects.get(username=username)
         assert user.check_password(data.DEMO_PASSWORD), username
         assert user.full_name == full_name
         assert user.person.name == full_name
         roles = set(Membership.objects.filter(user=user).values_list("role", "unit__code"))
-        assert roles == {(role, unit)}, username
+        assert roles == {(role, unit)} | {r for name, r in extra if name == username}, username
         assert user.is_staff is staff
         assert not user.is_superuser
     assert user_model.objects.get(username="director").person.title == "主任"
@@ -235,7 +286,7 @@ def test_huiyang_liaison_sees_only_tasks_huiyang_leads_or_helps(demo):
     assert city_task("2016-019").pk in seen  # its own brand
     assert city_task("2016-041").pk in seen  # helped by one of its towns
     assert city_task("2016-001").pk not in seen
-    assert Task.objects.filter(office__code=data.COUNTY_OFFICE).count() == 3
+    assert Task.objects.filter(office__code=data.COUNTY_OFFICE, year=2016).count() == 3
 
 
 def test_county_office_keeps_its_own_ledger(demo):
@@ -248,3 +299,170 @@ def test_county_office_keeps_its_own_ledger(demo):
     }
     # The city's pilot given to 惠阳区 shows in the county office too.
     assert seen.filter(pk=city_task("2016-019").pk).exists()
+
+
+# --- the year 2016: reports, ratings, closings, reminders, carry-over -------------------
+
+
+def final_grades() -> Counter:
+    """The rating in force of every task in every 2016 period, counted by letter."""
+    ratings = Rating.objects.filter(period__year=2016).select_related("final", "suggested")
+    return Counter(r.grade.letter for r in ratings)
+
+
+def test_the_year_is_rated_every_month_mostly_b_some_a_and_c_few_d_and_e(demo):
+    grades = final_grades()
+    total = sum(grades.values())
+    assert total > 600  # some 60 tasks in progress, rated monthly
+    assert grades.most_common(1)[0][0] == "B"
+    assert grades["B"] > total / 2
+    assert grades["A"] >= total * 0.05
+    assert grades["C"] >= total * 0.05
+    assert 0 < grades["D"] <= total * 0.06
+    assert 0 < grades["E"] <= total * 0.03
+    # Every month of the city ledger has its own mix, and every rating is decided.
+    for number in range(1, 13):
+        assert Rating.objects.filter(period__office__code=data.CITY_OFFICE, period__number=number)
+    assert not Rating.objects.filter(status=RatingStatus.SUGGESTED).exists()
+
+
+def test_a_few_suggestions_were_overridden_with_a_written_reason(demo):
+    overridden = Rating.objects.filter(status=RatingStatus.OVERRIDDEN).select_related(
+        "task", "period", "final", "suggested"
+    )
+    assert 2 <= overridden.count() <= 6
+    for rating in overridden:
+        assert rating.override_reason.strip()
+        assert rating.final != rating.suggested
+    assert {(r.task.code, r.period.number, r.final.letter) for r in overridden} == {
+        (code, number, letter) for code, number, letter, _why in cycle_data.OVERRIDES
+    }
+
+
+def test_every_2016_period_is_closed_on_a_date_after_it_ended(demo):
+    periods = Period.objects.filter(year=2016)
+    assert periods.count() == 24  # the city's and 惠阳's monthly periods
+    for period in periods:
+        assert period.status == PeriodStatus.CLOSED, period
+        assert period.closed_at.date() > period.report_due, period
+        assert period.closed_at.year in (2016, 2017)
+
+
+def test_reports_are_monthly_mostly_on_time_with_some_late_and_some_returned(demo):
+    reports = ProgressReport.objects.filter(task__year=2016).select_related("period")
+    total = reports.count()
+    late = reports.filter(days_late__gt=0)
+    assert total > 600
+    assert 0.02 * total <= late.count() <= 0.12 * total
+    assert not reports.exclude(status=ReportStatus.ACCEPTED).exists()
+    for report in reports:
+        submitted = timezone.localdate(report.submitted_at)
+        assert submitted.year in (2016, 2017)
+        assert report.days_late == max(0, (submitted - report.period.report_due).days) or (
+            report.return_reason  # a corrected report keeps the lateness of its first filing
+        )
+    returned = reports.exclude(return_reason="")
+    assert returned.count() == len(cycle_data.RETURNED)
+    assert AuditRecord.objects.filter(verb="report.returned").count() == returned.count()
+    # One unit added the missing file when it filed again.
+    assert Evidence.objects.filter(report__in=returned).exists()
+
+
+def test_tasks_that_skipped_reports_for_months_come_out_stalled(demo):
+    stalled = Rating.objects.filter(suggested__letter="E").select_related("task", "period")
+    assert stalled.exists()
+    for rating in stalled:
+        n = rating.period.number
+        filed = ProgressReport.objects.filter(
+            task=rating.task, period__number__in=[n - 2, n - 1, n]
+        )
+        assert not filed.exists(), rating
+
+
+def test_closed_tasks_are_in_the_closed_ledger_with_their_documents(demo):
+    closed = Task.objects.filter(year=2016, status=TaskStatus.CLOSED)
+    assert closed.count() >= 40  # most of the year's tasks are done
+    approvals = ClosingRequest.objects.filter(status=ClosingStatus.APPROVED, task__in=closed)
+    in_year = approvals.filter(decided_at__lt=timezone.make_aware(dt.datetime(2016, 12, 20)))
+    assert 15 <= in_year.count() <= 25
+    for closing in approvals.select_related("task", "signed_by", "decided_by"):
+        assert re.fullmatch(r"\w+〔2016〕\d+号", closing.document_no), closing.document_no
+        assert closing.document_date.year == 2016
+        assert closing.signed_by and closing.decided_by
+        assert timezone.localdate(closing.decided_at).year == 2016
+        files = list(closing.evidence.all())
+        assert files, closing
+        for evidence in files:
+            content = evidence.file.read()
+            assert hashlib.sha256(content).hexdigest() == evidence.sha256
+            if evidence.original_name.endswith(".pdf"):
+                assert content.startswith(b"%PDF-") and content.rstrip().endswith(b"%%EOF")
+            else:
+                assert "演示" in content.decode("utf-8")
+    office = get_user_model().objects.get(username="office")
+    client = Client()
+    client.force_login(office)
+    page = client.get(reverse("ledger:closed"), {"year": 2016})
+    assert page.status_code == 200
+    assert page.context["page"].paginator.count == closed.count()
+    first = client.get(reverse("ledger:closed"), {"year": 2016, "q": "2016-037"})
+    assert "2016-037" in first.content.decode()  # the first closed, in July
+
+
+def test_one_closing_request_was_rejected_with_its_reason_and_then_approved(demo):
+    code, _requested, _rejected, reason = cycle_data.REJECTED_CLOSING
+    task = city_task(code)
+    statuses = list(task.closings.order_by("requested_at").values_list("status", "reject_reason"))
+    assert statuses == [(ClosingStatus.REJECTED, reason), (ClosingStatus.APPROVED, "")]
+    assert task.status == TaskStatus.CLOSED
+
+
+def test_a_closed_task_was_reopened_with_its_reason_and_carried_over(demo):
+    code, _day, reason, _words = cycle_data.REOPENED
+    task = city_task(code)
+    reopened = history_of(task).filter(verb="task.reopened").get()
+    assert reopened.reason == reason
+    assert task.closings.filter(status=ClosingStatus.APPROVED).exists()
+    assert task.status == TaskStatus.CARRIED_OVER
+
+
+def test_unfinished_tasks_are_carried_into_2017_keeping_their_history(demo):
+    carried = Task.objects.filter(year=2017).select_related("carried_from")
+    assert 3 <= carried.count() <= 15  # a handful, not the year's list
+    for task in carried:
+        old = task.carried_from
+        assert old is not None and old.year == 2016, task
+        assert old.status == TaskStatus.CARRIED_OVER
+        assert task.status == TaskStatus.PLANNING
+        assert (task.office_id, task.code) == (old.office_id, old.code)
+        assert timezone.localdate(task.created_at) == cycle_data.CARRY_OVER_ON
+    in_progress = carried.filter(carried_from__reports__isnull=False).distinct()
+    assert in_progress.count() >= 3  # worked on in 2016, not finished
+    assert not Task.objects.filter(year=2016, status__in=OPEN_STATUSES).exists()
+
+
+def test_reminders_were_sent_in_2016_and_some_were_ignored(demo):
+    sent = Notification.objects.filter(task__year=2016)
+    assert sent.count() > 50
+    assert not sent.exclude(created_at__year=2016).exists()
+    unread = sent.filter(read_at__isnull=True)
+    assert unread.exists()
+    assert sent.filter(read_at__isnull=False).count() > unread.count()
+    # The staleness page counts them as ignored for the units still holding open tasks.
+    rows = staleness_by_unit(get_user_model().objects.get(username="office"))
+    ignored = {r.unit_id: r.ignored_reminders for r in rows if r.ignored_reminders}
+    assert Unit.objects.get(code="HZ-HY-ZL").pk in ignored
+
+
+def test_the_rows_of_the_year_carry_their_2016_dates_and_say_so(demo):
+    for model, stamp in (
+        (ProgressReport, "decided_at"),
+        (Rating, "decided_at"),
+        (ClosingRequest, "requested_at"),
+        (Evidence, "uploaded_at"),
+    ):
+        years = {d.year for d in model.objects.values_list(stamp, flat=True) if d}
+        assert years <= {2016, 2017}, model
+    record = AuditRecord.objects.filter(verb="demo.dated").get()
+    assert record.changes["reports"] == [None, ProgressReport.objects.count()]
+    assert record.changes["ratings"] == [None, Rating.objects.count()]

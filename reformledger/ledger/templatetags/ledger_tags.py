@@ -53,10 +53,15 @@ def verb_words(verb):
 
 @register.filter
 def field_label(name):
+    """A changed field's name in plain words: the task field's label, or our own
+    (reverse relations such as `carried_to` have no label of their own)."""
+    if name in _EXTRA_LABELS:
+        return _EXTRA_LABELS[name]
     try:
-        return Task._meta.get_field(name).verbose_name
+        field = Task._meta.get_field(name)
     except FieldDoesNotExist:
-        return _EXTRA_LABELS.get(name, name)
+        return name
+    return getattr(field, "verbose_name", name)
 
 
 def _show(value):

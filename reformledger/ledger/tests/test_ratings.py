@@ -530,7 +530,7 @@ def test_the_board_shows_each_suggestion_with_its_reasons(world, client_for, off
     assert page.status_code == 200
     assert 'data-task="2016-050"' in html and 'data-task="2016-001"' not in html
     assert 'data-grade="C"' in html
-    assert "Compute suggestions" in html
+    assert 'data-testid="compute"' in html
     assert 'data-testid="confirm"' not in html  # staff compute; leaders decide
 
 

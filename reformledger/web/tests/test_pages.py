@@ -20,6 +20,7 @@ PERSONAS = [
 
 # page -> expected status per persona (docs/permissions.md lists the same matrix).
 MATRIX = {
+    "dashboard": dict.fromkeys(PERSONAS, 200),
     "ledger": dict.fromkeys(PERSONAS, 200),
     "my_work": dict.fromkeys(PERSONAS, 200),
     "task_huiyang": {
@@ -131,6 +132,7 @@ MATRIX = {
 
 def _url(page: str, world) -> str:
     return {
+        "dashboard": reverse("web:dashboard"),
         "ledger": reverse("ledger:ledger"),
         "my_work": reverse("ledger:my_work"),
         "task_huiyang": reverse("ledger:task", args=[world.task_huiyang.pk]),

@@ -5,6 +5,7 @@ import unicodedata
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from reformledger.demo import data
 from reformledger.demo.loader import demo_logins, load_demo
 from reformledger.ledger.models import Task
 
@@ -53,6 +54,12 @@ class Command(BaseCommand):
         rows = [("username", "role", "unit", "name", "password")]
         rows += [(x.username, x.role, x.unit, x.full_name, x.password) for x in logins]
         self.stdout.write("\nDemo logins:\n" + login_table(rows))
+        heads = [username for username, *_rest in data.UNIT_HEADS if _exists(username)]
+        if heads:
+            self.stdout.write(
+                f"\nThe heads of the other lead units, who sign their closing requests, log in "
+                f"the same way: {', '.join(heads)}."
+            )
 
 
 def _exists(username: str) -> bool:

@@ -1,0 +1,58 @@
+"""The upload form of an import."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from reformledger.ledger.permissions import offices_of
+
+
+class TaskListImportForm(forms.Form):
+    """Which ledger (office and year) the task list goes into, and the workbook."""
+
+    office = forms.ModelChoiceField(label=_("Reform office"), queryset=None, empty_label=None)
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    file = forms.FileField(
+        label=_("Workbook (.xlsx)"),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["office"].queryset = offices_of(user).order_by("path")
+        self.fields["year"].initial = timezone.localdate().year
+        for name in ("office", "year", "file"):
+            css = "form-select" if name == "office" else "form-control"
+            self.fields[name].widget.attrs["class"] = css
+
+
+class ReportImportForm(forms.Form):
+    """Which period the progress reports are for, and the workbook."""
+
+    period = forms.ModelChoiceField(label=_("Period"), queryset=None, empty_label=None)
+    file = forms.FileField(
+        label=_("Workbook (.xlsx)"),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].queryset = open_periods(user)
+        self.fields["period"].label_from_instance = lambda p: f"{p.label} · {p.office.label}"
+        self.fields["period"].widget.attrs["class"] = "form-select"
+        self.fields["file"].widget.attrs["class"] = "form-control"
+
+
+def open_periods(user):
+    """Open periods of the ledgers the user works in, newest first."""
+    from reformledger.ledger.selectors import visible_periods
+
+    return visible_periods(user).filter(status="open").order_by("-start", "office__path")

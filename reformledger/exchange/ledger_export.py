@@ -1,0 +1,216 @@
+"""The ledger (台账) as the office files it: a workbook in the official layout, or CSV.
+
+A title row ("惠州市2016年全面深化改革项目清单（台账）"), two header rows with groups
+(责任单位 over 牵头单位 and 配合单位, 时间安排 over the dates, 推进情况 over status
+and rating), one row per task, the A–E rating in its colour. One sheet, or one
+sheet per reform area or per lead unit. Written row by row in write-only mode.
+The headers are those the task list import reads, so an exported ledger can be
+edited and imported back (`task_list`).
+"""
+
+from collections.abc import Iterator
+from itertools import groupby
+from typing import Any
+
+from django.db.models import Max, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl.utils import get_column_letter
+
+from reformledger.exchange import writing
+from reformledger.exchange.task_list import (
+    TASK_COLUMNS,
+    helping_names,
+    place_of,
+    shared_unit_names,
+    unit_text,
+    yes_no,
+)
+from reformledger.ledger.models import Period, Rating, RatingGrade, Task
+
+_LABELS = {c.field: c.label for c in TASK_COLUMNS}
+_WIDTHS = {c.field: c.width for c in TASK_COLUMNS}
+
+#: (field, group) in sheet order; columns of one group stand side by side.
+LAYOUT = [
+    ("no", None),
+    ("code", None),
+    ("title", None),
+    ("area", None),
+    ("lead_unit", gettext_lazy("Responsible units")),
+    ("helping_units", gettext_lazy("Responsible units")),
+    ("responsible_leader", None),
+    ("is_key", None),
+    ("start_date", gettext_lazy("Schedule")),
+    ("deadline", gettext_lazy("Schedule")),
+    ("deliverable_kind", None),
+    ("status", gettext_lazy("Progress")),
+    ("rating", gettext_lazy("Progress")),
+]
+GROUPINGS = ("area", "unit")
+_SHEET_WIDTHS = [_WIDTHS[f] for f, _g in LAYOUT]
+
+
+def ledger_title(tasks: QuerySet[Task], *, year: int | None, closed: bool = False) -> str:
+    """The official title: the place of the ledger's office and the year."""
+    offices = list(tasks.order_by().values_list("office", flat=True).distinct()[:2])
+    place = ""
+    if len(offices) == 1:
+        from reformledger.orgs.models import Unit
+
+        office = Unit.objects.get(pk=offices[0])
+        place = place_of(office)
+    if year is None:
+        years = list(tasks.order_by().values_list("year", flat=True).distinct()[:2])
+        year = years[0] if len(years) == 1 else None
+    values = {"place": place, "year": year or ""}
+    if closed:
+        return _("%(place)s %(year)s reform ledger: closed tasks") % values
+    return _("%(place)s %(year)s comprehensive deepening reform task list (ledger)") % values
+
+
+def latest_grades(tasks: QuerySet[Task], as_of: Period | None = None) -> dict[int, RatingGrade]:
+    """Each task's rating grade in force: of the period `as_of`, else of the latest
+    period any of the tasks is rated in (as the ledger page shows them)."""
+    ids = tasks.order_by().values("pk")
+    if as_of is not None:
+        ratings = Rating.objects.filter(period=as_of, task__in=ids)
+    else:
+        start = Rating.objects.filter(task__in=ids).aggregate(latest=Max("period__start"))["latest"]
+        if start is None:
+            return {}
+        ratings = Rating.objects.filter(period__start=start, task__in=ids)
+    return {r.task_id: r.grade for r in ratings.select_related("suggested", "final")}
+
+
+def _rows(tasks: QuerySet[Task], grades: dict[int, RatingGrade]) -> Iterator[tuple[Task, list]]:
+    shared = shared_unit_names()
+    helping = helping_names(tasks, shared)
+    for n, task in enumerate(tasks.iterator(chunk_size=2000), start=1):
+        grade = grades.get(task.pk)
+        yield (
+            task,
+            [
+                n,
+                task.code,
+                task.title,
+                task.area.name,
+                unit_text(task.lead_unit.name, task.lead_unit.code, shared),
+                "、".join(helping.get(task.pk, [])),
+                task.responsible_leader.name if task.responsible_leader_id else "",
+                yes_no(task.is_key),
+                task.start_date,
+                task.deadline,
+                task.get_deliverable_kind_display(),
+                task.get_status_display(),
+                grade,
+            ],
+        )
+
+
+def _ordered(tasks: QuerySet[Task], by: str | None) -> QuerySet[Task]:
+    tasks = tasks.select_related("area", "lead_unit", "responsible_leader", "office")
+    if by == "area":
+        return tasks.order_by("area__order", "area__code", "year", "code")
+    if by == "unit":
+        return tasks.order_by("lead_unit__path", "year", "code")
+    return tasks
+
+
+def _start_sheet(wb, name: str, title: str, taken: set[str]):
+    ws = wb.create_sheet(writing.sheet_title(name, taken))
+    writing.set_widths(ws, [_WIDTHS[f] for f, _g in LAYOUT])
+    last = get_column_letter(len(LAYOUT))
+    ws.merged_cells.add(f"A1:{last}1")
+    top, sub = [], []
+    index = 1
+    for group, members in groupby(LAYOUT, key=lambda c: c[1]):
+        members = list(members)
+        if group is None:
+            for field, _g in members:
+                letter = get_column_letter(index)
+                ws.merged_cells.add(f"{letter}2:{letter}3")
+                top.append(writing.cell(ws, str(_LABELS[field]), style="header"))
+                sub.append(writing.cell(ws, None, style="header"))
+                index += 1
+        else:
+            first = get_column_letter(index)
+            end = get_column_letter(index + len(members) - 1)
+            ws.merged_cells.add(f"{first}2:{end}2")
+            for n, (field, _g) in enumerate(members):
+                top.append(writing.cell(ws, str(group) if n == 0 else None, style="header"))
+                sub.append(writing.cell(ws, str(_LABELS[field]), style="header"))
+                index += 1
+    ws.row_dimensions[1].height = 36
+    ws.freeze_panes = "D4"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = 9  # A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.append([writing.cell(ws, title, style="title")])
+    ws.append(top)
+    ws.append(sub)
+    return ws
+
+
+_STYLES = {2: "wrap", 5: "wrap"}  # title and helping units wrap; the rest are centred
+
+
+def write_ledger(
+    tasks: QuerySet[Task],
+    *,
+    title: str,
+    by: str | None = None,
+    as_of: Period | None = None,
+) -> tuple[bytes, int]:
+    """The ledger workbook and its number of task rows; `by` = "area" or "unit" puts
+    each reform area's (lead unit's) tasks on a sheet of its own."""
+    wb = writing.new_workbook()
+    taken: set[str] = set()
+    grades = latest_grades(tasks, as_of)
+    tasks = _ordered(tasks, by)
+    count = 0
+    ws, key = None, object()
+    for task, values in _rows(tasks, grades):
+        group = task.area if by == "area" else task.lead_unit if by == "unit" else None
+        if ws is None or (by and group.pk != key):
+            name = group.name if group is not None else str(_("Ledger"))
+            ws = _start_sheet(wb, name, title if not group else f"{title}（{group.name}）", taken)
+            key, n = (group.pk if group is not None else None), 0
+        n += 1
+        values[0] = n
+        count += 1
+        writing.fit_row(ws, n + 3, values, _SHEET_WIDTHS)
+        ws.append(_cells(ws, values))
+    if ws is None:
+        _start_sheet(wb, str(_("Ledger")), title, taken)
+    return writing.to_bytes(wb), count
+
+
+def _cells(ws, values: list[Any]) -> list:
+    out = []
+    for i, value in enumerate(values):
+        if isinstance(value, RatingGrade):
+            out.append(writing.cell(ws, value.letter, style="centre", fill=value.colour))
+        else:
+            out.append(writing.cell(ws, value, style=_STYLES.get(i, "centre")))
+    return out
+
+
+def write_ledger_csv(tasks: QuerySet[Task], *, as_of: Period | None = None) -> tuple[bytes, int]:
+    """The ledger as CSV (UTF-8 with BOM), one header row, the same columns."""
+    grades = latest_grades(tasks, as_of)
+    count = 0
+
+    def rows():
+        nonlocal count
+        yield [str(_LABELS[f]) for f, _g in LAYOUT]
+        for _task, values in _rows(_ordered(tasks, None), grades):
+            count += 1
+            grade = values[-1]
+            values[-1] = grade.letter if grade is not None else ""
+            yield values
+
+    data = writing.csv_bytes(rows())
+    return data, count

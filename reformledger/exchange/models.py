@@ -1,0 +1,73 @@
+"""Import jobs: an uploaded workbook being read, checked and applied in the background."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportJob(models.Model):
+    """One import of a workbook (导入任务): who sent which file into which ledger, how far
+    it has got, and what came of it (the counts written, or every error found).
+
+    The file itself is kept only until the job has run, then cleared.
+    """
+
+    class Kind(models.TextChoices):
+        TASK_LIST = "task_list", _("Task list with plans")
+        PROGRESS = "progress", _("Progress reports")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        READING = "reading", _("Reading and checking")
+        APPLYING = "applying", _("Writing the changes")
+        SUCCEEDED = "succeeded", _("Done")
+        FAILED = "failed", _("Refused")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    office = models.ForeignKey(
+        "orgs.Unit",
+        verbose_name=_("reform office"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    year = models.PositiveSmallIntegerField(_("year"), null=True)
+    period = models.ForeignKey(
+        "ledger.Period", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    file_name = models.CharField(_("file"), max_length=255)
+    file_size = models.PositiveIntegerField(_("size"), default=0)
+    payload = models.BinaryField(_("content"), null=True, editable=False)
+    language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.PositiveIntegerField(_("rows read"), default=0)
+    total = models.PositiveIntegerField(_("rows in the file"), default=0)
+    errors = models.JSONField(_("errors"), default=list)
+    summary = models.JSONField(_("summary"), default=dict)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.file_name}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        if not self.total:
+            return 0
+        return min(99, self.progress * 100 // self.total)

@@ -1,0 +1,340 @@
+"""Reading cells the way real government sheets write them.
+
+A sheet may have a title row above its headers, headers merged over two rows
+(a group such as 时间安排 over 开始日期 and 完成时限), Chinese or English headers
+with stray spaces or full-width parentheses, blank rows, full-width digits
+(２０１６), and dates written 2016年6月30日, 2016/6/30, 2016.6.30, 2016-06-30 or
+stored as Excel dates (a date cell, or a bare serial number). The readers here
+turn each into one value or say, in the reader's language, what is wrong.
+"""
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import from_excel
+
+#: How many rows from the top are searched for the header row(s).
+HEADER_SCAN_ROWS = 12
+
+_SPACE = re.compile(r"\s+")
+_PARENS = re.compile(r"\([^)]*\)")
+_DATE = re.compile(
+    r"^(\d{4})\s*[年/.\-]\s*(\d{1,2})\s*[月/.\-]\s*(\d{1,2})\s*[日号]?"
+    r"(?:\s*[T ]?\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+)
+_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_LIST_SEP = re.compile(r"[、,，;；/\n\r]+")
+# Excel serial numbers of 1950-01-01 and 2199-12-31: a bare number outside is no date.
+_SERIAL_RANGE = (18264, 109574)
+
+_TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "✔", "重点", "key"}
+_FALSE = {"否", "n", "no", "false", "0", "×", "x", "✗", "-", "—", "非重点", "一般"}
+
+
+class CellValueError(ValueError):
+    """A cell's value cannot be read as what its column holds; the message says why."""
+
+
+def fold(text: Any) -> str:
+    """Full-width letters, digits and brackets folded to ASCII (NFKC), trimmed."""
+    return unicodedata.normalize("NFKC", str(text)).strip()
+
+
+def header_keys(text: Any) -> set[str]:
+    """The forms a header is compared in: folded, without spaces, stars or colons,
+    lower case; and the same without any parenthesised note ("完成时限（年月日）")."""
+    key = _SPACE.sub("", fold(text or "")).replace("*", "").rstrip(":").lower()
+    return {k for k in (key, _PARENS.sub("", key)) if k}
+
+
+def clean_text(value: Any) -> str:
+    """A cell as text: None is empty, whole floats lose their ".0", spaces trimmed
+    (ideographic spaces too); inner text is left exactly as written."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).replace("\r\n", "\n").strip(" \t\r\n\u3000\xa0")
+
+
+def clean_code(value: Any) -> str:
+    """A code (task, unit, area): folded to ASCII, no spaces anywhere."""
+    return _SPACE.sub("", fold(clean_text(value)))
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """A date from a date cell, an Excel serial number or text in any usual style."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if _SERIAL_RANGE[0] <= value <= _SERIAL_RANGE[1]:
+            return from_excel(value).date()
+        raise CellValueError(_("%(value)s is not a date.") % {"value": clean_text(value)})
+    text = _SPACE.sub(" ", fold(value))
+    if not text:
+        return None
+    match = _DATE.match(text) or _COMPACT_DATE.match(text.replace(" ", ""))
+    if match is None and text.replace(".", "", 1).isdigit():
+        return parse_date(float(text))
+    if match is None:
+        raise CellValueError(
+            _("%(value)s is not a date (write it like 2016年6月30日 or 2016-06-30).")
+            % {"value": clean_text(value)}
+        )
+    year, month, day = (int(g) for g in match.groups())
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise CellValueError(
+            _("%(value)s is not a date of the calendar.") % {"value": clean_text(value)}
+        ) from None
+
+
+def parse_int(value: Any) -> int | None:
+    """A whole number, from a number cell or text ("４０", "40%", " 40 ")."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise CellValueError(_("%(value)s is not a whole number.") % {"value": value})
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if value.is_integer():
+            return int(value)
+        raise CellValueError(_("%(value)s is not a whole number.") % {"value": value})
+    text = _SPACE.sub("", fold(value)).rstrip("%")
+    if not text:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        raise CellValueError(
+            _("%(value)s is not a whole number.") % {"value": clean_text(value)}
+        ) from None
+    if not number.is_integer():
+        raise CellValueError(_("%(value)s is not a whole number.") % {"value": clean_text(value)})
+    return int(number)
+
+
+def parse_bool(value: Any) -> bool | None:
+    """A yes/no flag: 是/否 (also Y/N, yes/no, true/false, 1/0, √/×); blank is None."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    text = _SPACE.sub("", fold(clean_text(value))).lower()
+    if not text:
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise CellValueError(_("Write 是 or 否, not %(value)s.") % {"value": clean_text(value)})
+
+
+def split_list(value: Any) -> list[str]:
+    """Several names in one cell, separated by 、 , ， ; ； / or line breaks."""
+    return [part.strip(" \t\u3000") for part in _LIST_SEP.split(clean_text(value)) if part.strip()]
+
+
+# --- sheets ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """A field a sheet carries: the header written on export (translated) and the
+    other header texts accepted on import (the official Chinese terms, variants)."""
+
+    field: str
+    label: str | Promise
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    width: int = 14
+
+    def accepted(self) -> set[str]:
+        keys: set[str] = set()
+        with override("en"):
+            keys |= header_keys(str(self.label))
+        with override("zh-hans"):
+            keys |= header_keys(str(self.label))
+        for alias in self.aliases:
+            keys |= header_keys(alias)
+        return keys
+
+
+@dataclass
+class Table:
+    """The rows of one sheet under its recognised headers."""
+
+    sheet: str
+    columns: dict[str, int]  # field -> 0-based column index
+    headers: dict[str, str]  # field -> header text as written, with its column letter
+    first_row: int  # the spreadsheet row number of the first data row
+    rows: list[tuple[int, tuple]] = field(default_factory=list)  # (row number, values)
+
+    def value(self, values: tuple, name: str) -> Any:
+        index = self.columns.get(name)
+        if index is None or index >= len(values):
+            return None
+        return values[index]
+
+    def column(self, name: str) -> str:
+        return self.headers.get(name, "")
+
+
+def _match(row: tuple, lookup: dict[str, str]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    for index, cell in enumerate(row):
+        if cell is None or not isinstance(cell, str):
+            continue
+        for key in header_keys(cell):
+            if key in lookup:
+                found[index] = lookup[key]
+                break
+    return found
+
+
+def find_header(head: list[tuple], columns: list[Column]) -> tuple[dict[int, str], int] | None:
+    """Where the headers are among the first rows: {column index: field} and the index
+    (0-based) of the last header row; None when no row looks like these headers.
+
+    The row naming most fields is the header row; the row just above or below joins
+    it when it names fields in columns the header row leaves blank (headers merged
+    over two rows: a group above its sub-headers, or a single header spanning both).
+    """
+    lookup = {key: col.field for col in columns for key in col.accepted()}
+    matches = [_match(row, lookup) for row in head]
+    if not matches:
+        return None
+    best = max(range(len(matches)), key=lambda i: (len(set(matches[i].values())), -i))
+    if len(set(matches[best].values())) < 2:
+        return None
+    mapping = dict(matches[best])
+    last = best
+    for neighbour in (best - 1, best + 1):
+        if 0 <= neighbour < len(matches):
+            extra = {
+                i: f
+                for i, f in matches[neighbour].items()
+                if i not in mapping and f not in mapping.values()
+            }
+            if extra:
+                mapping.update(extra)
+                last = max(last, neighbour)
+    # A field named twice keeps its first column.
+    seen: dict[str, int] = {}
+    for index in sorted(mapping):
+        seen.setdefault(mapping[index], index)
+    return {i: f for f, i in seen.items()}, last
+
+
+def read_table(
+    ws,
+    kinds: dict[str, list[Column]],
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[str, Table] | None:
+    """Read a read-only worksheet as the kind of table whose headers it carries best
+    (e.g. {"tasks": [...], "milestones": [...]}); None when it carries none of them.
+    The rows are kept in `table.rows` (see `open_table` to stream them instead)."""
+    opened = open_table(ws, kinds, progress=progress)
+    if opened is None:
+        return None
+    kind, table, rows = opened
+    table.rows = list(rows)
+    return kind, table
+
+
+def open_table(
+    ws,
+    kinds: dict[str, list[Column]],
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[str, Table, Iterator[tuple[int, tuple]]] | None:
+    """Find a sheet's headers; return its kind, the Table (no rows) and an iterator of
+    its data rows as (spreadsheet row number, values), blank rows skipped. Reading a
+    row at a time keeps a big sheet out of memory."""
+    rows = _rows(ws)
+    head = []
+    for values in rows:
+        head.append(values)
+        if len(head) >= HEADER_SCAN_ROWS:
+            break
+    best: tuple[int, str, dict[int, str], int] | None = None
+    for kind, columns in kinds.items():
+        found = find_header(head, columns)
+        if found is not None and (best is None or len(found[0]) > best[0]):
+            best = (len(found[0]), kind, *found)
+    if best is None:
+        return None
+    _n, kind, mapping, last = best
+    columns = kinds[kind]
+    header_text = {}
+    for index, name in mapping.items():
+        # The header cell that named the field (either of the merged rows).
+        text = next(
+            (
+                clean_text(r[index])
+                for r in (head[last], head[max(last - 1, 0)])
+                if index < len(r) and r[index] is not None and name in _fields_of(r[index], columns)
+            ),
+            name,
+        )
+        header_text[name] = f"{text} ({get_column_letter(index + 1)})"
+    table = Table(
+        sheet=ws.title,
+        columns={f: i for i, f in mapping.items()},
+        headers=header_text,
+        first_row=last + 2,
+    )
+
+    def data_rows() -> Iterator[tuple[int, tuple]]:
+        number = 0
+        for number, values in enumerate(head[last + 1 :], start=last + 2):
+            if any(clean_text(v) for v in values):
+                yield number, values
+        start = max(number, len(head)) + 1
+        for row_number, values in enumerate(rows, start=start):
+            if any(clean_text(v) for v in values):
+                yield row_number, values
+            if progress is not None and row_number % 500 == 0:
+                progress(row_number)
+
+    return kind, table, data_rows()
+
+
+def _fields_of(cell: Any, columns: list[Column]) -> set[str]:
+    keys = header_keys(cell)
+    return {c.field for c in columns if keys & c.accepted()}
+
+
+def _rows(ws) -> Iterator[tuple]:
+    # Some writers record a wrong sheet size; reading without it reads every cell.
+    reset = getattr(ws, "reset_dimensions", None)
+    if reset is not None:
+        reset()
+    return ws.iter_rows(values_only=True)
+
+
+def sheet_rows_estimate(ws) -> int:
+    """The number of rows a sheet says it has (before reading it), 0 if it does not say."""
+    try:
+        return int(ws.max_row or 0)
+    except (TypeError, ValueError):
+        return 0

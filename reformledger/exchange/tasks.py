@@ -1,0 +1,8 @@
+"""The queue's jobs of this app, where `run_huey` looks for them (see `jobs`)."""
+
+from reformledger.exchange.jobs import HUEY
+
+if HUEY:
+    from reformledger.exchange.jobs import queued_import
+
+    __all__ = ["queued_import"]

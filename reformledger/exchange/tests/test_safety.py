@@ -1,0 +1,218 @@
+"""Hostile and mistaken uploads are refused before any spreadsheet code reads them,
+with a reason, and the ledger is left exactly as it was."""
+
+import io
+import os
+import tempfile
+import zipfile
+
+import openpyxl
+import pytest
+from django.urls import reverse
+from django.utils.translation import override
+
+from reformledger.exchange import services
+from reformledger.exchange.errors import ImportRefused
+from reformledger.exchange.models import ImportJob
+from reformledger.exchange.tests.conftest import ledger_state, workbook
+from reformledger.exchange.xlsx_safety import check_xlsx
+
+HEADER = ["任务编号", "改革任务", "改革领域", "牵头单位", "成果形式", "开始日期", "完成时限"]
+ROW = ["2016-050", "某改革", "经济体制改革", "惠阳区", "政策文件", "2016-01-01", "2016-12-31"]
+
+BILLION_LAUGHS = b"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+ <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+ <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+ <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+ <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+ <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>
+<row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData></worksheet>"""
+
+
+def good_xlsx() -> bytes:
+    return workbook({"任务": [HEADER, ROW]})
+
+
+def repacked(data: bytes, replace: dict[str, bytes] | None = None, add=None) -> bytes:
+    """The same workbook with some parts replaced or added."""
+    replace = replace or {}
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            body = replace.get(info.filename, src.read(info.filename))
+            dst.writestr(info.filename, body, compress_type=zipfile.ZIP_DEFLATED)
+        for name, body in (add or {}).items():
+            dst.writestr(name, body, compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def refusal(data: bytes, world, user, name="tasks.xlsx") -> str:
+    with override("en"), pytest.raises(ImportRefused) as caught:
+        services.task_list_import(
+            data=data, file_name=name, office=world.office, year=2016, by=user
+        )
+    assert len(caught.value.errors) == 1
+    error = caught.value.errors[0]
+    assert (error.sheet, error.row, error.column) == ("", None, "")  # about the whole file
+    return error.message
+
+
+@pytest.fixture
+def unchanged(world):
+    """Asserts after the test that the ledger is exactly as before it."""
+    before = ledger_state()
+    yield
+    assert ledger_state() == before
+
+
+def test_openpyxl_parses_with_defusedxml():
+    assert openpyxl.DEFUSEDXML is True
+
+
+def test_a_zip_bomb_is_refused_by_its_compression_ratio(world, office_staff, unchanged):
+    bomb = repacked(good_xlsx(), add={"xl/media/image1.bin": b"\0" * (20 * 1024 * 1024)})
+    assert len(bomb) < 100 * 1024  # small on the wire
+
+    message = refusal(bomb, world, office_staff)
+
+    assert "compressed" in message
+
+
+def test_a_workbook_unpacking_past_the_limit_is_refused(world, office_staff, unchanged, settings):
+    settings.RL_UPLOAD_MAX_UNCOMPRESSED_BYTES = 1024 * 1024
+    big = repacked(good_xlsx(), add={"xl/media/image1.bin": os.urandom(2 * 1024 * 1024)})
+
+    message = refusal(big, world, office_staff)
+
+    assert "unpacks to" in message
+
+
+def test_a_billion_laughs_in_the_sheet_xml_is_refused(world, office_staff, unchanged):
+    bomb = repacked(good_xlsx(), replace={"xl/worksheets/sheet1.xml": BILLION_LAUGHS})
+
+    message = refusal(bomb, world, office_staff)
+
+    assert "entity" in message
+
+
+def test_defusedxml_refuses_the_billion_laughs_even_past_the_first_check():
+    """The second line of defence: openpyxl itself, parsing with defusedxml."""
+    from defusedxml.common import DefusedXmlException
+
+    bomb = repacked(good_xlsx(), replace={"xl/worksheets/sheet1.xml": BILLION_LAUGHS})
+
+    with pytest.raises(ValueError) as caught:
+        openpyxl.load_workbook(io.BytesIO(bomb))
+
+    cause = caught.value.__cause__ or caught.value.__context__
+    assert isinstance(cause, DefusedXmlException)
+
+
+def test_a_text_file_renamed_xlsx_is_refused(world, office_staff, unchanged):
+    message = refusal("任务编号,改革任务\n2016-050,某改革\n".encode(), world, office_staff)
+
+    assert "not an Excel workbook" in message
+
+
+def test_a_macro_workbook_is_refused_by_its_name(world, office_staff, unchanged):
+    message = refusal(good_xlsx(), world, office_staff, name="tasks.xlsm")
+
+    assert "macros" in message
+
+
+def test_macros_inside_a_file_named_xlsx_are_refused(world, office_staff, unchanged):
+    with_vba = repacked(good_xlsx(), add={"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0" + b"x" * 64})
+    macro_type = repacked(
+        good_xlsx(),
+        replace={
+            "[Content_Types].xml": zipfile.ZipFile(io.BytesIO(good_xlsx()))
+            .read("[Content_Types].xml")
+            .replace(b"sheet.main+xml", b"sheet.macroEnabled.main+xml")
+        },
+    )
+
+    assert "macros" in refusal(with_vba, world, office_staff)
+    assert "macros" in refusal(macro_type, world, office_staff)
+
+
+def test_an_old_xls_or_encrypted_workbook_is_refused(world, office_staff, unchanged):
+    message = refusal(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, world, office_staff)
+
+    assert ".xls" in message
+
+
+def test_a_file_over_the_size_limit_is_refused(world, office_staff, unchanged, settings):
+    settings.RL_UPLOAD_MAX_BYTES = 1000
+
+    message = refusal(good_xlsx(), world, office_staff)
+
+    assert "limit" in message
+
+
+def test_a_good_workbook_passes_the_checks():
+    check_xlsx(good_xlsx(), "tasks.xlsx")  # no exception
+
+
+@pytest.fixture
+def private_tmp(tmp_path, monkeypatch, settings):
+    """A temporary folder of this test's own (other processes write to /tmp too),
+    used by Python's tempfile, Django's upload handlers and openpyxl alike."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    settings.FILE_UPLOAD_TEMP_DIR = str(folder)
+    return folder
+
+
+def test_an_upload_leaves_no_temporary_file(world, office_staff, client_for, settings, private_tmp):
+    settings.RL_IMPORT_INLINE_BYTES = 0  # the background path (the queue, immediate here)
+    # Larger than Django's in-memory upload size, so its default would use a temp file.
+    data = repacked(good_xlsx(), add={"xl/media/image1.bin": os.urandom(3 * 1024 * 1024)})
+    upload = io.BytesIO(data)
+    upload.name = "tasks.xlsx"
+    response = client_for(office_staff).post(
+        reverse("exchange:task_list_import"),
+        {"office": world.office.pk, "year": 2016, "file": upload},
+    )
+
+    assert response.status_code == 302
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.SUCCEEDED and job.summary["created"] == 1
+    assert job.payload is None  # the file is not kept once imported
+    assert list(private_tmp.iterdir()) == []
+
+
+def test_an_upload_over_the_limit_is_stopped_and_nothing_is_queued(
+    world, office_staff, client_for, settings
+):
+    settings.RL_UPLOAD_MAX_BYTES = 2000
+    upload = io.BytesIO(good_xlsx() + b"\0" * 4000)
+    upload.name = "tasks.xlsx"
+    before = ledger_state()
+
+    with override("en"):
+        response = client_for(office_staff).post(
+            reverse("exchange:task_list_import"),
+            {"office": world.office.pk, "year": 2016, "file": upload},
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+
+    assert response.status_code == 200
+    assert "larger than the limit" in response.content.decode()
+    assert not ImportJob.objects.exists()
+    assert ledger_state() == before
+
+
+def test_an_export_leaves_no_temporary_file(world, office_staff, client_for, private_tmp):
+    """openpyxl's write-only mode spools each sheet to a temporary file until saved."""
+    response = client_for(office_staff).get(reverse("exchange:ledger_xlsx") + "?by=area")
+
+    assert response.status_code == 200
+    assert list(private_tmp.iterdir()) == []
