@@ -65,10 +65,13 @@ def collected_static(django_db_setup):
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    """Uploaded evidence goes to a folder of the test's own, never var/media."""
-    settings.MEDIA_ROOT = tmp_path / "media"
+@pytest.fixture(scope="session", autouse=True)
+def _media_in_tmp(tmp_path_factory):
+    """Uploaded evidence goes to a folder of the test run's own, never var/media."""
+    was = settings.MEDIA_ROOT
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    yield
+    settings.MEDIA_ROOT = was
 
 
 @pytest.fixture(autouse=True)

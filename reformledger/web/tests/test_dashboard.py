@@ -283,16 +283,26 @@ def test_an_account_without_tasks_gets_an_empty_dashboard(rated, auditor, client
     assert b'data-testid="dashboard-empty"' in response.content
 
 
-def test_the_dashboard_opens_on_the_latest_year_with_tasks(rated, office_staff, client_for):
+def test_the_dashboard_opens_on_the_latest_rated_year(rated, office_staff, client_for):
+    # 2017 has a task (carried over, say) but nothing rated yet: the dashboard opens
+    # on 2016, which has something to chart, and 2017 is one choice away.
     TaskFactory(office=rated.office, lead_unit=rated.boluo, area=rated.economy, year=2017)
     client = client_for(office_staff)
     latest = client.get(reverse("web:dashboard"))
-    assert latest.context["dash"].year == 2017
-    assert latest.context["dash"].status.total == 1
-    chosen = client.get(reverse("web:dashboard"), {"year": 2016})
-    assert chosen.context["dash"].status.total == 4
+    assert latest.context["dash"].year == 2016
+    assert latest.context["dash"].years == [2017, 2016]
+    chosen = client.get(reverse("web:dashboard"), {"year": 2017})
+    assert chosen.context["dash"].status.total == 1
     nonsense = client.get(reverse("web:dashboard"), {"year": "1900x"})
-    assert nonsense.context["dash"].year == 2017
+    assert nonsense.context["dash"].year == 2016
+
+
+def test_without_ratings_the_dashboard_opens_on_the_latest_year_with_tasks(
+    world, office_staff, client_for
+):
+    TaskFactory(office=world.office, lead_unit=world.boluo, area=world.economy, year=2017)
+    latest = client_for(office_staff).get(reverse("web:dashboard"))
+    assert latest.context["dash"].year == 2017
 
 
 # --- the page ------------------------------------------------------------------------------
