@@ -5,15 +5,24 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from reformledger.accounts.api import TokenViewSet
-from reformledger.ledger.api import PlanViewSet, TaskViewSet
+from reformledger.ledger.api import PlanViewSet
+from reformledger.ledger.api_cycle import (
+    ClosingViewSet,
+    RatingViewSet,
+    ReportViewSet,
+    TaskCycleViewSet,
+)
 from reformledger.orgs.api import PersonViewSet, UnitViewSet
 
 router = DefaultRouter()
 router.include_root_view = False
 router.register("units", UnitViewSet, basename="unit")
 router.register("people", PersonViewSet, basename="person")
-router.register("tasks", TaskViewSet, basename="task")
+router.register("tasks", TaskCycleViewSet, basename="task")
 router.register("plans", PlanViewSet, basename="plan")
+router.register("reports", ReportViewSet, basename="report")
+router.register("ratings", RatingViewSet, basename="rating")
+router.register("closings", ClosingViewSet, basename="closing")
 router.register("tokens", TokenViewSet, basename="token")
 
 urlpatterns = [

@@ -87,6 +87,18 @@ class IntegerFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**31 - 1})
+class IdFilter(django_filters.NumberFilter):
+    """A row id: a whole number a database column can hold (larger ones are a 400)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**31 - 1)
+        super().__init__(*args, **kwargs)
+
+
 @extend_schema_field(OpenApiTypes.BOOL)
 class StrictBooleanFilter(django_filters.Filter):
     """`true` or `false`, nothing else: an API client that sends `null` or `yes`

@@ -243,3 +243,27 @@ def test_schema_and_docs_are_served_without_a_cdn(world, office_staff, client_fo
     docs = client.get("/api/docs/").content.decode()
     assert "swagger-ui" in docs
     assert "cdn" not in docs.lower() and "//unpkg" not in docs and "jsdelivr" not in docs
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize(
+    ("act", "page_name", "api_path"),
+    [
+        ("report", "ledger:report_file", "report"),
+        ("request_closing", "ledger:closing_request", "closing"),
+    ],
+)
+def test_api_and_pages_allow_each_role_the_same_unit_acts(
+    request, world, client_for, persona, act, page_name, api_path
+):
+    """Filing a report and requesting closing: where the page opens (200) the API
+    accepts the act and only finds the empty body wanting (400); a refusal is the
+    same 403, an invisible task the same 404."""
+    user = request.getfixturevalue(persona)
+    client = client_for(user)
+    task = world.task_huiyang
+    page = client.get(reverse(page_name, args=[task.pk])).status_code
+    api = client.post(f"{TASKS}{task.pk}/{api_path}/", {}, content_type="application/json")
+    expected = {200: 400, 403: 403, 404: 404}[page]
+    assert api.status_code == expected, (persona, page, api.content)
+    assert can(user, act, task) == (page == 200)

@@ -1,0 +1,349 @@
+"""API of the work cycle: progress reports, ratings and closing requests, and the
+acts on them. Each list starts from the tasks the user may see; each act calls the
+same service as the pages (see ledger/api.py for the tasks and plans)."""
+
+import base64
+import binascii
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from reformledger.ledger import permissions, services
+from reformledger.ledger.api import (
+    CONFLICT,
+    ERRORS,
+    NoteSerializer,
+    ReasonSerializer,
+    TaskViewSet,
+)
+from reformledger.ledger.choices import ClosingStatus, RatingStatus, ReportStatus
+from reformledger.ledger.filters import IdFilter
+from reformledger.ledger.models import (
+    ClosingRequest,
+    Milestone,
+    Period,
+    ProgressReport,
+    Rating,
+    RatingGrade,
+    Task,
+)
+
+NUMERIC = "[0-9]+"
+
+
+class ReachedSerializer(serializers.Serializer):
+    milestone = serializers.IntegerField(min_value=1, source="milestone_id")
+    reached_on = serializers.DateField()
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    reached = ReachedSerializer(many=True, read_only=True, source="reached.all")
+
+    class Meta:
+        model = ProgressReport
+        fields = [
+            "id",
+            "task",
+            "period",
+            "status",
+            "done",
+            "problems",
+            "next_steps",
+            "percent",
+            "submitted_at",
+            "days_late",
+            "decided_at",
+            "return_reason",
+            "reached",
+        ]
+        read_only_fields = fields
+
+
+class ReportWriteSerializer(serializers.Serializer):
+    period = serializers.IntegerField(min_value=1)
+    done = serializers.CharField(min_length=1)
+    problems = serializers.CharField(allow_blank=True, required=False, default="")
+    next_steps = serializers.CharField(allow_blank=True, required=False, default="")
+    percent = serializers.IntegerField(min_value=0, max_value=100)
+    reached = ReachedSerializer(many=True, required=False, default=list)
+
+
+class ReportFilter(filters.FilterSet):
+    task = IdFilter(field_name="task_id")
+    period = IdFilter(field_name="period_id")
+    status = filters.ChoiceFilter(choices=ReportStatus.choices)
+
+    class Meta:
+        model = ProgressReport
+        fields = ["task", "period", "status"]
+
+
+def _visible(user, model):
+    return model.objects.filter(task__in=permissions.visible_tasks(user))
+
+
+class ReportViewSet(viewsets.ReadOnlyModelViewSet):
+    """Progress reports (进展报告) of the tasks the user may see."""
+
+    serializer_class = ReportSerializer
+    queryset = ProgressReport.objects.none()
+    lookup_value_regex = NUMERIC
+    filterset_class = ReportFilter
+
+    def get_queryset(self):
+        return (
+            _visible(self.request.user, ProgressReport).prefetch_related("reached").order_by("id")
+        )
+
+    def _act(self, service, body=None):
+        report = self.get_object()
+        kwargs = {}
+        if body is not None:
+            data = body(data=self.request.data)
+            data.is_valid(raise_exception=True)
+            kwargs = dict(data.validated_data)
+        service(report=report, by=self.request.user, **kwargs)
+        return Response(ReportSerializer(self.get_queryset().get(pk=report.pk)).data)
+
+    @extend_schema(request=None, responses={200: ReportSerializer, **ERRORS, **CONFLICT})
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """Send the report to the office (lateness is recorded)."""
+        return self._act(services.report_submit)
+
+    @extend_schema(request=None, responses={200: ReportSerializer, **ERRORS, **CONFLICT})
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        """Accept a submitted report: its milestones count as reached (the office)."""
+        return self._act(services.report_accept)
+
+    @extend_schema(
+        request=ReasonSerializer, responses={200: ReportSerializer, **ERRORS, **CONFLICT}
+    )
+    @action(detail=True, methods=["post"], url_path="return")
+    def send_back(self, request, pk=None):
+        """Return a submitted report with the reason (the office)."""
+        return self._act(services.report_return, ReasonSerializer)
+
+
+def _report_save(request, task: Task) -> Response:
+    """Write (or correct) the task's draft report for a period."""
+    if not permissions.can(request.user, "report", task):
+        raise PermissionDenied()
+    data = ReportWriteSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    fields = dict(data.validated_data)
+    period = Period.objects.filter(pk=fields.pop("period"), office_id=task.office_id).first()
+    if period is None:
+        raise ValidationError({"period": [_("No such period in this task's ledger.")]})
+    reached = [(r["milestone_id"], r["reached_on"]) for r in fields.pop("reached")]
+    if any(not Milestone.objects.filter(pk=m).exists() for m, _on in reached):
+        raise ValidationError({"reached": [_("No such milestone.")]})
+    report = services.report_save(
+        task=task, period=period, by=request.user, reached=reached, **fields
+    )
+    return Response(ReportSerializer(ProgressReport.objects.get(pk=report.pk)).data)
+
+
+class RatingSerializer(serializers.ModelSerializer):
+    suggested_letter = serializers.CharField(source="suggested.letter", read_only=True)
+    final_letter = serializers.CharField(source="final.letter", read_only=True, default=None)
+
+    class Meta:
+        model = Rating
+        fields = [
+            "id",
+            "task",
+            "period",
+            "suggested",
+            "suggested_letter",
+            "facts",
+            "computed_at",
+            "status",
+            "final",
+            "final_letter",
+            "override_reason",
+            "decided_at",
+        ]
+        read_only_fields = fields
+
+
+class OverrideSerializer(serializers.Serializer):
+    grade = serializers.IntegerField(min_value=1)
+    reason = serializers.CharField(min_length=1)
+
+
+class RatingFilter(filters.FilterSet):
+    task = IdFilter(field_name="task_id")
+    period = IdFilter(field_name="period_id")
+    status = filters.ChoiceFilter(choices=RatingStatus.choices)
+
+    class Meta:
+        model = Rating
+        fields = ["task", "period", "status"]
+
+
+class RatingViewSet(viewsets.ReadOnlyModelViewSet):
+    """A–E ratings (评价) of the tasks the user may see: suggestion and decision."""
+
+    serializer_class = RatingSerializer
+    queryset = Rating.objects.none()
+    lookup_value_regex = NUMERIC
+    filterset_class = RatingFilter
+
+    def get_queryset(self):
+        return (
+            _visible(self.request.user, Rating).select_related("suggested", "final").order_by("id")
+        )
+
+    def _read(self, rating):
+        return Response(RatingSerializer(self.get_queryset().get(pk=rating.pk)).data)
+
+    @extend_schema(request=None, responses={200: RatingSerializer, **ERRORS, **CONFLICT})
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        """Confirm the suggested grade (office leaders)."""
+        rating = self.get_object()
+        services.rating_confirm(rating=rating, by=request.user)
+        return self._read(rating)
+
+    @extend_schema(
+        request=OverrideSerializer, responses={200: RatingSerializer, **ERRORS, **CONFLICT}
+    )
+    @action(detail=True, methods=["post"])
+    def override(self, request, pk=None):
+        """Decide another grade of the same scale, with the reason (office leaders)."""
+        rating = self.get_object()
+        data = OverrideSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        grade = RatingGrade.objects.filter(pk=data.validated_data["grade"]).first()
+        if grade is None:
+            raise ValidationError({"grade": [_("No such grade.")]})
+        services.rating_override(
+            rating=rating, by=request.user, grade=grade, reason=data.validated_data["reason"]
+        )
+        return self._read(rating)
+
+
+class FileSerializer(serializers.Serializer):
+    name = serializers.CharField(min_length=1, max_length=200)
+    content_base64 = serializers.CharField(min_length=1)
+
+
+class ClosingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ClosingRequest
+        fields = [
+            "id",
+            "task",
+            "status",
+            "summary",
+            "document_no",
+            "document_date",
+            "requested_at",
+            "signed_at",
+            "decided_at",
+            "reject_reason",
+        ]
+        read_only_fields = fields
+
+
+class ClosingWriteSerializer(serializers.Serializer):
+    summary = serializers.CharField(min_length=1)
+    document_no = serializers.CharField(min_length=1, max_length=100)
+    document_date = serializers.DateField()
+    files = FileSerializer(many=True, min_length=1)
+
+
+class ClosingFilter(filters.FilterSet):
+    task = IdFilter(field_name="task_id")
+    status = filters.ChoiceFilter(choices=ClosingStatus.choices)
+
+    class Meta:
+        model = ClosingRequest
+        fields = ["task", "status"]
+
+
+class ClosingViewSet(viewsets.ReadOnlyModelViewSet):
+    """Closing requests (销账申请) of the tasks the user may see, and the acts on them."""
+
+    serializer_class = ClosingSerializer
+    queryset = ClosingRequest.objects.none()
+    lookup_value_regex = NUMERIC
+    filterset_class = ClosingFilter
+
+    def get_queryset(self):
+        return _visible(self.request.user, ClosingRequest).order_by("id")
+
+    def _act(self, service, body=None):
+        closing = self.get_object()
+        kwargs = {}
+        if body is not None:
+            data = body(data=self.request.data)
+            data.is_valid(raise_exception=True)
+            kwargs = dict(data.validated_data)
+        service(closing=closing, by=self.request.user, **kwargs)
+        return Response(ClosingSerializer(self.get_queryset().get(pk=closing.pk)).data)
+
+    @extend_schema(request=None, responses={200: ClosingSerializer, **ERRORS, **CONFLICT})
+    @action(detail=True, methods=["post"])
+    def sign(self, request, pk=None):
+        """The lead unit's head signs the request."""
+        return self._act(services.closing_sign)
+
+    @extend_schema(request=NoteSerializer, responses={200: ClosingSerializer, **ERRORS, **CONFLICT})
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """An office leader approves: the task is closed (销账)."""
+        return self._act(services.closing_approve, NoteSerializer)
+
+    @extend_schema(
+        request=ReasonSerializer, responses={200: ClosingSerializer, **ERRORS, **CONFLICT}
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        """Reject the request with the reason."""
+        return self._act(services.closing_reject, ReasonSerializer)
+
+
+def _closing_request(request, task: Task) -> Response:
+    """Request closing with the deliverables; files come as base64 in JSON (the API
+    speaks JSON only) and pass the same checks as uploads."""
+    if not permissions.can(request.user, "request_closing", task):
+        raise PermissionDenied()
+    data = ClosingWriteSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    fields = dict(data.validated_data)
+    files = []
+    for i, item in enumerate(fields.pop("files")):
+        try:
+            content = base64.b64decode(item["content_base64"], validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise ValidationError({"files": {i: [_("Not base64.")]}}) from exc
+        files.append(ContentFile(content, name=item["name"]))
+    with transaction.atomic():
+        closing = services.closing_request(task=task, by=request.user, files=files, **fields)
+    return Response(ClosingSerializer(closing).data, status=201)
+
+
+class TaskCycleViewSet(TaskViewSet):
+    """Tasks (see TaskViewSet), plus the unit's acts of the work cycle on a task."""
+
+    @extend_schema(request=ReportWriteSerializer, responses={200: ReportSerializer, **ERRORS})
+    @action(detail=True, methods=["post"], url_path="report")
+    def report(self, request, pk=None):
+        """Write (or correct) the draft progress report of a period (the lead unit)."""
+        return _report_save(request, self.get_object())
+
+    @extend_schema(request=ClosingWriteSerializer, responses={201: ClosingSerializer, **ERRORS})
+    @action(detail=True, methods=["post"], url_path="closing")
+    def request_closing(self, request, pk=None):
+        """Request closing (销账) with the document number, date and files."""
+        return _closing_request(request, self.get_object())
