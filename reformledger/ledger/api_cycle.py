@@ -19,6 +19,7 @@ from reformledger.ledger import permissions, services
 from reformledger.ledger.api import (
     CONFLICT,
     ERRORS,
+    ActsMixin,
     NoteSerializer,
     ReasonSerializer,
     TaskViewSet,
@@ -89,10 +90,11 @@ def _visible(user, model):
     return model.objects.filter(task__in=permissions.visible_tasks(user))
 
 
-class ReportViewSet(viewsets.ReadOnlyModelViewSet):
+class ReportViewSet(ActsMixin, viewsets.ReadOnlyModelViewSet):
     """Progress reports (进展报告) of the tasks the user may see."""
 
     serializer_class = ReportSerializer
+    act_object = "report"
     queryset = ProgressReport.objects.none()
     lookup_value_regex = NUMERIC
     filterset_class = ReportFilter
@@ -101,16 +103,6 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
         return (
             _visible(self.request.user, ProgressReport).prefetch_related("reached").order_by("id")
         )
-
-    def _act(self, service, body=None):
-        report = self.get_object()
-        kwargs = {}
-        if body is not None:
-            data = body(data=self.request.data)
-            data.is_valid(raise_exception=True)
-            kwargs = dict(data.validated_data)
-        service(report=report, by=self.request.user, **kwargs)
-        return Response(ReportSerializer(self.get_queryset().get(pk=report.pk)).data)
 
     @extend_schema(request=None, responses={200: ReportSerializer, **ERRORS, **CONFLICT})
     @action(detail=True, methods=["post"])
@@ -271,26 +263,17 @@ class ClosingFilter(filters.FilterSet):
         fields = ["task", "status"]
 
 
-class ClosingViewSet(viewsets.ReadOnlyModelViewSet):
+class ClosingViewSet(ActsMixin, viewsets.ReadOnlyModelViewSet):
     """Closing requests (销账申请) of the tasks the user may see, and the acts on them."""
 
     serializer_class = ClosingSerializer
+    act_object = "closing"
     queryset = ClosingRequest.objects.none()
     lookup_value_regex = NUMERIC
     filterset_class = ClosingFilter
 
     def get_queryset(self):
         return _visible(self.request.user, ClosingRequest).order_by("id")
-
-    def _act(self, service, body=None):
-        closing = self.get_object()
-        kwargs = {}
-        if body is not None:
-            data = body(data=self.request.data)
-            data.is_valid(raise_exception=True)
-            kwargs = dict(data.validated_data)
-        service(closing=closing, by=self.request.user, **kwargs)
-        return Response(ClosingSerializer(self.get_queryset().get(pk=closing.pk)).data)
 
     @extend_schema(request=None, responses={200: ClosingSerializer, **ERRORS, **CONFLICT})
     @action(detail=True, methods=["post"])
