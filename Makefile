@@ -56,7 +56,7 @@ run: $(INSTALLED)
 	$(RL) run_huey & huey=$$!; \
 	trap 'kill $$huey 2>/dev/null || true; wait $$huey 2>/dev/null || true' EXIT INT TERM; \
 	$(BIN)/gunicorn reformledger.config.wsgi:application \
-		--bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile -
+		--config python:reformledger.config.gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS)
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

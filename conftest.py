@@ -74,6 +74,17 @@ def _media_in_tmp(tmp_path_factory):
     settings.MEDIA_ROOT = was
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _flush_lifts_audit_triggers():
+    """Transactional tests are cleaned up with Django's flush, which the audit table's
+    append-only triggers refuse; for the test run, flush lifts them around its own
+    statements and puts them back (reformledger/audit/testing.py)."""
+    from reformledger.audit.testing import flush_lifts_triggers
+
+    with flush_lifts_triggers():
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _queue_runs_inline():
     """Huey tasks run in the calling process during tests, never into the real queue
@@ -226,6 +237,13 @@ def auditor(world):
 
 
 @pytest.fixture
+def security_admin(world):
+    """Security administrator (安全管理员): manages accounts, roles and the password policy;
+    sees no ledger content and no audit trail."""
+    return _member("secadmin", "钱安全", world.city, Role.SECURITY_ADMIN)
+
+
+@pytest.fixture
 def outsider(world):
     """An active account with no role anywhere: sees no task and may do nothing."""
     return UserFactory(username="outsider", full_name="路人甲")
@@ -233,7 +251,11 @@ def outsider(world):
 
 @pytest.fixture
 def client_for(db):
-    """`client_for(user)`: a test Client signed in as `user`."""
+    """`client_for(user)`: a test Client signed in as `user`. A user whose role needs the
+    second factor (office leaders, the three administrators) or who has set one up is
+    signed in with it already given, as after the TOTP step of the sign-in."""
+    from reformledger.accounts.middleware import NEEDS_OTP
+    from reformledger.accounts.testing import verify_session
 
     # django-axes, when enabled, puts a backend first that cannot load users;
     # a forced login has to name one that can.
@@ -245,6 +267,8 @@ def client_for(db):
     def signed_in(user) -> Client:
         client = Client()
         client.force_login(user, backend=backend)
+        if client.session.get(NEEDS_OTP):
+            verify_session(client, user)
         return client
 
     return signed_in

@@ -6,6 +6,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from reformledger.audit.middleware import record_refusal
 from reformledger.core.exceptions import ConflictError
 
 
@@ -27,12 +28,21 @@ class PreconditionFailed(exceptions.APIException):
 
 def exception_handler(exc, context):
     """DRF's handler, plus: a Django ValidationError is a 400 naming its fields, a
-    ConflictError a 409, a PermissionDenied a 403."""
+    ConflictError a 409, a PermissionDenied a 403 that leaves an audit record."""
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         return Response(detail, status=status.HTTP_400_BAD_REQUEST)
+    original = exc
     if isinstance(exc, ConflictError):
         exc = Conflict(str(exc))
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if isinstance(exc, exceptions.PermissionDenied) and response is not None:
+        # A refusal of a signed-in user is audited (access.denied); 401s are not:
+        # see reformledger/audit/middleware.py.
+        request = context.get("request")
+        if request is not None:
+            reason = str(original) if original is not exc else str(exc.detail)
+            record_refusal(request._request, reason=reason or str(exc.detail))
+    return response

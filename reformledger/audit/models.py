@@ -17,7 +17,12 @@ class AuditRecord(models.Model):
     `obj_*` names the object acted on; `ctx_*` names the object whose history the act
     belongs to (a milestone's change shows in its task's history). Each record's
     `hash` covers its content and the previous record's hash, so an altered or
-    removed record breaks the chain.
+    removed record breaks the chain. `algorithm` names the hash function of this
+    record (SHA-256, or SM3 where the platform has it and RL_AUDIT_HASH asks), so a
+    chain stays verifiable across a switch. `at` is stored in UTC.
+
+    The table is append-only in the database itself: triggers refuse UPDATE, DELETE
+    (and on PostgreSQL TRUNCATE), see `audit.triggers`.
     """
 
     at = models.DateTimeField(_("time"), db_index=True)
@@ -44,6 +49,7 @@ class AuditRecord(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    algorithm = models.CharField(_("hash algorithm"), max_length=8, default="sha256")
 
     class Meta:
         verbose_name = _("audit record")

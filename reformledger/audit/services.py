@@ -3,9 +3,10 @@
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models, transaction
 
 from reformledger.audit.models import AuditRecord, Outcome
@@ -14,29 +15,71 @@ from reformledger.core.context import client_address
 GENESIS = "0" * 64
 # Any constant: PostgreSQL serialises chain appends on this advisory lock.
 _CHAIN_LOCK_KEY = 72_011_016
+#: The hash functions a record may name; both give 64 hex digits.
+ALGORITHMS = ("sha256", "sm3")
+#: The fields a record's hash covers (with `prev_hash`), as `canonical_row` reads them.
+HASHED_FIELDS = (
+    "at",
+    "actor_id",
+    "actor_label",
+    "address",
+    "verb",
+    "outcome",
+    "obj_type",
+    "obj_id",
+    "obj_repr",
+    "ctx_type",
+    "ctx_id",
+    "changes",
+    "reason",
+    "prev_hash",
+)
 
 
-def digest(payload: bytes) -> str:
-    """The chain's hash function, in one place so it can be swapped (SM3) later."""
-    return hashlib.sha256(payload).hexdigest()
+def sm3_available() -> bool:
+    """True when the platform's hashlib (OpenSSL) offers SM3 (GB/T 32905)."""
+    return "sm3" in hashlib.algorithms_available
+
+
+def chain_algorithm() -> str:
+    """The hash function new records use: SM3 when RL_AUDIT_HASH=sm3 asks for it and
+    the platform has it, SHA-256 otherwise."""
+    wanted = str(getattr(settings, "RL_AUDIT_HASH", "sha256")).lower()
+    return "sm3" if wanted == "sm3" and sm3_available() else "sha256"
+
+
+def digest(payload: bytes, algorithm: str | None = None) -> str:
+    """The chain's hash function, in one place: `algorithm` ("sha256" or "sm3"), by
+    default the one new records use."""
+    algorithm = algorithm or chain_algorithm()
+    if algorithm == "sha256":
+        return hashlib.sha256(payload).hexdigest()
+    if algorithm == "sm3":
+        return hashlib.new("sm3", payload).hexdigest()
+    raise ValueError(f"unknown audit hash algorithm {algorithm!r}")
+
+
+def canonical_row(row: Mapping[str, Any]) -> bytes:
+    """The bytes a record's hash covers, from its `HASHED_FIELDS` (a `values()` row)."""
+    body = {
+        "at": row["at"].astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        "actor": row["actor_id"],
+        "actor_label": row["actor_label"],
+        "address": row["address"],
+        "verb": row["verb"],
+        "outcome": row["outcome"],
+        "obj": [row["obj_type"], row["obj_id"], row["obj_repr"]],
+        "ctx": [row["ctx_type"], row["ctx_id"]],
+        "changes": row["changes"],
+        "reason": row["reason"],
+        "prev": row["prev_hash"],
+    }
+    return json.dumps(body, sort_keys=True, ensure_ascii=False, default=str).encode()
 
 
 def canonical(record: AuditRecord) -> bytes:
     """The bytes a record's hash covers: its content and the previous hash."""
-    body = {
-        "at": record.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
-        "actor": record.actor_id,
-        "actor_label": record.actor_label,
-        "address": record.address,
-        "verb": record.verb,
-        "outcome": record.outcome,
-        "obj": [record.obj_type, record.obj_id, record.obj_repr],
-        "ctx": [record.ctx_type, record.ctx_id],
-        "changes": record.changes,
-        "reason": record.reason,
-        "prev": record.prev_hash,
-    }
-    return json.dumps(body, sort_keys=True, ensure_ascii=False, default=str).encode()
+    return canonical_row({name: getattr(record, name) for name in HASHED_FIELDS})
 
 
 def _label(obj: models.Model | None) -> tuple[str, str]:
@@ -117,7 +160,44 @@ def record(
         changes=_jsonable(changes or {}),
         reason=reason,
         prev_hash=last or GENESIS,
+        algorithm=chain_algorithm(),
     )
-    rec.hash = digest(canonical(rec))
+    rec.hash = digest(canonical(rec), rec.algorithm)
     rec.save(force_insert=True)
     return rec
+
+
+def access_denied(*, user, method: str, path: str, reason: str = "") -> AuditRecord:
+    """A refused access (越权访问): `user` asked for `path` and was refused (403)."""
+    return record(
+        actor=user,
+        verb="access.denied",
+        outcome=Outcome.DENIED,
+        changes={"method": [None, method], "path": [None, path[:500]]},
+        reason=reason[:500],
+    )
+
+
+def trail_exported(*, by, filters: dict[str, Any], rows: int) -> AuditRecord:
+    """The audit record of the auditor's export of the trail: who took which rows out."""
+    return record(
+        actor=by,
+        verb="audit.exported",
+        changes={
+            "document": [None, "audit_trail"],
+            "filters": [None, filters],
+            "rows": [None, rows],
+            "format": [None, "xlsx"],
+        },
+    )
+
+
+def chain_verified(*, by, records: int, broken_id: int | None, problem: str = "") -> AuditRecord:
+    """The audit record of a verification of the chain run from the auditor's page."""
+    return record(
+        actor=by,
+        verb="audit.verified",
+        outcome=Outcome.SUCCESS if broken_id is None else Outcome.FAILURE,
+        changes={"records": [None, records]}
+        | ({"broken": [None, broken_id], "problem": [None, problem]} if broken_id else {}),
+    )

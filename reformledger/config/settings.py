@@ -5,6 +5,7 @@ in production: the same settings run the tests, with `RL_PRODUCTION=1` switching
 on the HTTPS-only cookie and HSTS settings a deployment behind TLS needs.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
@@ -39,12 +40,18 @@ INSTALLED_APPS = [
     "django_htmx",
     "treebeard",
     "huey.contrib.djhuey",  # the task queue (notifications: reminders, e-mail)
+    "csp",  # the Content-Security-Policy header (CONTENT_SECURITY_POLICY below)
+    # Sign-in: lock-out after failed attempts, TOTP second factor (accounts block below).
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "reformledger.core",
     "reformledger.accounts",
     "reformledger.audit",
     "reformledger.orgs",
     "reformledger.ledger",
     "reformledger.notifications",
+    "reformledger.supervision",
     "reformledger.web",
     "reformledger.api",
     "reformledger.exchange",
@@ -54,15 +61,24 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified() (second factor)
+    "reformledger.core.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "reformledger.core.middleware.RequestContextMiddleware",
+    # Audit: one record for each refused (403) request of a signed-in user.
+    "reformledger.audit.middleware.RefusalAuditMiddleware",
+    # Accounts: session time-outs, disabled accounts, second factor, forced password change.
+    "reformledger.accounts.middleware.SignInPolicyMiddleware",
+    # django-axes turns a locked-out sign-in into its response; it stays last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "reformledger.config.urls"
@@ -80,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "reformledger.web.context_processors.navigation",
+                "reformledger.accounts.context_processors.account_navigation",
             ],
         },
     },
@@ -114,12 +131,54 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "login"
 
+# --- Accounts and sign-in (MLPS level 3 身份鉴别; docs/operations.md) ----------
+# Django checks these wherever a password is set (pages, admin, changepassword).
+# The numbers are the password policy's, which the security administrator edits;
+# RL_PASSWORD_* give its values until it is first saved.
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "reformledger.accounts.passwords.MinimumLengthValidator"},
+    {"NAME": "reformledger.accounts.passwords.CharacterClassesValidator"},
+    {"NAME": "reformledger.accounts.passwords.NotUserNameValidator"},
+    {"NAME": "reformledger.accounts.passwords.PasswordHistoryValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+RL_PASSWORD_MIN_LENGTH = env_int("RL_PASSWORD_MIN_LENGTH", 8)
+RL_PASSWORD_MIN_CLASSES = env_int("RL_PASSWORD_MIN_CLASSES", 3)
+RL_PASSWORD_HISTORY = env_int("RL_PASSWORD_HISTORY", 5)
+RL_PASSWORD_MAX_AGE_DAYS = env_int("RL_PASSWORD_MAX_AGE_DAYS", 90)
+# Lock-out (django-axes): after this many failed sign-ins of one user name from one
+# address, that pair is refused for RL_LOCKOUT_MINUTES, even with the right password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks): the
+# audit trail and the lock-out then name the user's address, not the proxy's.
+RL_TRUSTED_PROXIES = env_list("RL_TRUSTED_PROXIES", [])
+AXES_CLIENT_IP_CALLABLE = "reformledger.core.context.client_ip"
+AXES_FAILURE_LIMIT = env_int("RL_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("RL_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Attempts while locked do not extend the lock: it ends RL_LOCKOUT_MINUTES after it began.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "reformledger.accounts.views.locked_out"
+# Sign-ins and failures go to the audit trail; axes keeps only its failure counters.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# Sessions: signed out after RL_SESSION_IDLE_MINUTES without a request, and
+# RL_SESSION_MAX_HOURS after signing in whatever happens (accounts.middleware).
+RL_SESSION_IDLE_MINUTES = env_int("RL_SESSION_IDLE_MINUTES", 30)
+RL_SESSION_MAX_HOURS = env_int("RL_SESSION_MAX_HOURS", 12)
+# Accounts nobody signed in to (nor called the API with) for this many days are
+# disabled by a daily job (accounts.tasks) or `reformledger disable_inactive_accounts`.
+RL_ACCOUNT_INACTIVE_DAYS = env_int("RL_ACCOUNT_INACTIVE_DAYS", 90)
+# TOTP second factor (django-otp): the name authenticator apps show for the account.
+OTP_TOTP_ISSUER = env_str("RL_OTP_ISSUER", "Reform Ledger")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# --- end of accounts and sign-in -------------------------------------------------
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -136,21 +195,53 @@ STORAGES = {
 }
 # Uploaded evidence lives outside the web root and is served only through views
 # that check the user may see the task.
-MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_ROOT = Path(env_str("RL_MEDIA_ROOT", str(VAR_DIR / "media")))
 
+# --- Hardening: cookies, headers, Content Security Policy -------------------
+# docs/operations.md "Deployment hardening" explains each; `reformledger check --deploy`
+# with RL_PRODUCTION=1 passes without a warning (a test runs it).
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", RL_SESSION_MAX_HOURS * 3600)
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if PRODUCTION:
+    if SECRET_KEY.startswith("insecure-"):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("RL_PRODUCTION=1 needs a SECRET_KEY of its own.")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # The __Host- prefix binds the cookies to this host over HTTPS (no Domain, Path=/).
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Scripts and styles come from our own static files only: no inline script or style,
+# no eval. Data for scripts travels in <script type="application/json"> (json_script).
+# The API docs (/api/docs/) run under the same policy: reformledger/api/urls.py.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# --- end of hardening --------------------------------------------------------
 
 # E-mail (notifications): through the SMTP server at EMAIL_HOST when it is set;
 # without one, mail is written to the console log, so `make run` needs no server.
@@ -197,6 +288,12 @@ else:
 
 # Ledger rules that an office may tune.
 LEDGER_PAGE_SIZE = env_int("RL_PAGE_SIZE", 50)
+# Supervision orders (督办单): days an order gets once it climbs to a level, when its
+# earlier deadline passed unanswered.
+RL_ORDER_ESCALATION_DAYS = {
+    "orange": env_int("RL_ORDER_ORANGE_DAYS", 7),
+    "red": env_int("RL_ORDER_RED_DAYS", 5),
+}
 # Evidence files (佐证材料): the largest one accepted, in bytes.
 RL_EVIDENCE_MAX_BYTES = env_int("RL_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 # Excel uploads: the largest file, its largest unpacked size and compression ratio
@@ -209,10 +306,23 @@ RL_IMPORT_INLINE_BYTES = env_int("RL_IMPORT_INLINE_BYTES", 256 * 1024)
 # Uploaded files are readable by the service account only.
 FILE_UPLOAD_PERMISSIONS = 0o640
 
+# --- Audit trail (docs/operations.md "The audit trail") ----------------------
+# The chain's hash: "sha256", or "sm3" (GB/T 32905) where the platform's OpenSSL has
+# it (SHA-256 otherwise); each record names its own, so a switch keeps it verifiable.
+RL_AUDIT_HASH = env_str("RL_AUDIT_HASH", "sha256")
+# Days audit records are kept at the least (MLPS: 180 or more; a lower value is a
+# system check error). The application never deletes a record: the database refuses.
+RL_AUDIT_RETENTION_DAYS = env_int("RL_AUDIT_RETENTION_DAYS", 180)
+# --- end of audit trail -------------------------------------------------------
+
+# Every handler masks passwords, tokens and resident identity numbers (core/logging.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"mask_secrets": {"()": "reformledger.core.logging.MaskSecretsFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_secrets"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
     # Huey's consumer installs its own handler; not propagating prints each line once.
     "loggers": {"huey": {"handlers": ["console"], "level": "INFO", "propagate": False}},
@@ -250,4 +360,11 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "reformledger.api.schema.add_error_responses",
     ],
+    # Supervision: choice sets several components share get one name each.
+    "ENUM_NAME_OVERRIDES": {
+        "MatterStatusEnum": "reformledger.supervision.choices.MatterStatus",
+        "DocumentStatusEnum": "reformledger.supervision.choices.DocumentStatus",
+        "OrderLevelEnum": "reformledger.supervision.choices.OrderLevel",
+        "AnswerDecisionEnum": "reformledger.supervision.choices.AnswerDecision",
+    },
 }

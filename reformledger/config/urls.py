@@ -17,12 +17,16 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # My account, the second factor, and the security administrator's account pages.
+    path("account/", include("reformledger.accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("reformledger.api.urls")),
     path("exchange/", include("reformledger.exchange.urls")),
     path("units/", include("reformledger.orgs.urls")),
     path("ledger/", include("reformledger.ledger.urls")),
     path("notifications/", include("reformledger.notifications.urls")),
+    path("audit/", include("reformledger.audit.urls")),
+    path("supervision/", include("reformledger.supervision.urls")),
     path("", include("reformledger.web.urls")),
 ]
 

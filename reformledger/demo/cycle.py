@@ -9,7 +9,9 @@ the period. Tasks are closed (销账: request with the result's document number 
 evidence file, the unit head's signature, the office's approval) during the year and
 at its end; one request is rejected, one closed task reopened. Reminders go out
 around some due dates and are partly ignored. In January 2017 the unfinished tasks
-are carried over (结转). `cycle_data.py` says what happened to which task.
+are carried over (结转). `cycle_data.py` says what happened to which task. At the end
+of each month `supervision.py` plays the month's supervision work (leader links,
+leading-group meetings, supervision meetings, orders and their answers) day by day.
 
 Dates. The services stamp their rows with the time of the call (`timezone.now()`),
 and have no argument for another day. So each act is done through its service (which
@@ -134,6 +136,9 @@ class _Cycle:
     # --- the year ------------------------------------------------------------------
 
     def run(self) -> None:
+        # supervision.py uses this module's helpers, so it is imported here.
+        from reformledger.demo.supervision import Play
+
         self.city = self.loader.units[data.CITY_OFFICE]
         self.county = self.loader.units[data.COUNTY_OFFICE]
         self.offices = [self.city, self.county]
@@ -153,10 +158,12 @@ class _Cycle:
         }
         self.tracks = self._tracks()
         self._date_plans()
+        supervision = Play(self)
         for month in range(1, 13):
             if month > 1:
                 self._period(month - 1)
             self._month(month)
+            supervision.month(month)
         self._period(12)
         self._carry_over()
         self._record_dates()

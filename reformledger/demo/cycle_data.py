@@ -14,6 +14,7 @@ the task's plan (0 = the first).
 import datetime as dt
 
 from reformledger.demo.data import d
+from reformledger.demo.supervision_data import GROUP_MEETINGS
 
 #: The day the year is carried over (结转) into 2017, after the last period closed.
 CARRY_OVER_ON = dt.date(2017, 1, 16)
@@ -103,6 +104,8 @@ CYCLE: dict[str, dict] = {
     "2016-059": {"reach": {0: d(5, 5), 1: d(8, 1), 2: d(11, 2)}, "late": {5: 8}},
     "2016-016": {"reach": {0: d(2, 26), 1: d(5, 27), 2: d(10, 26), 3: d(12, 15)}},
     "HY2016-01": {"reach": {0: d(6, 8)}},
+    # --- the leading group met on the days of supervision_data.GROUP_MEETINGS ---------
+    "2016-035": {"reach": {i: meeting.held_on for i, meeting in enumerate(GROUP_MEETINGS)}},
     # --- stalled for months (E), then back --------------------------------------
     "2016-062": {"reach": {0: d(6, 15), 1: d(8, 2)}, "skip": {2, 3, 4, 5}},
     "2016-024": {"skip": {3, 4, 5}},

@@ -8,7 +8,9 @@ programme) and the demo accounts are written here with an audit record each.
 
 Then `cycle.py` plays the year 2016 on the new ledger through the work-cycle
 services: monthly reports and A–E ratings, closed periods, closings, reminders and
-the carry-over into 2017 (what happened to which task is in `cycle_data.py`).
+the carry-over into 2017 (what happened to which task is in `cycle_data.py`), and
+with it, through the supervision services, the year's leader links, leading-group
+meetings, supervision meetings and orders (`supervision.py`, `supervision_data.py`).
 
 Rows are matched on their natural keys (unit code, username, person name and
 unit, area and system code, office + year + task code): a row that exists is
@@ -24,7 +26,11 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from reformledger.accounts import services as accounts
+from reformledger.accounts.otp import DEMO_DEVICE_NAME, demo_key
+from reformledger.accounts.permissions import SECOND_FACTOR_ROLES
 from reformledger.audit import services as audit
 from reformledger.demo import cycle, data
 from reformledger.ledger import services as ledger
@@ -67,6 +73,14 @@ def demo_logins() -> list[Login]:
         Login(username, full_name, str(Role(role).label), names[unit])
         for username, full_name, _t, role, unit, _pu, _s in data.ACCOUNTS
     ]
+
+
+def demo_otp_usernames() -> list[str]:
+    """The demo logins whose role needs the second factor (data.py's order)."""
+    needing = {str(r) for r in SECOND_FACTOR_ROLES}
+    names = [row[0] for row in data.ACCOUNTS if row[3] in needing]
+    names += [u for u, role, _unit, _t in data.EXTRA_ROLES if role in needing and u not in names]
+    return names
 
 
 def _stable(text: str) -> int:
@@ -173,6 +187,16 @@ class _Loader:
             if not Membership.objects.filter(user=user, unit=unit, role=role).exists():
                 orgs.membership_grant(by=None, user=user, unit=unit, role=role, title=title)
                 self._made("memberships")
+        # Office leaders and the three administrators sign in with a TOTP code too; the
+        # demo's keys are published like its password (`load_demo` prints them, and
+        # `reformledger otp_code USER` prints the current code).
+        for username in demo_otp_usernames():
+            user = self.users[username]
+            if not TOTPDevice.objects.filter(user=user).exists():
+                accounts.otp_device_install(
+                    by=None, user=user, key=demo_key(username), name=DEMO_DEVICE_NAME
+                )
+                self._made("authenticator keys")
 
     # --- reference data ----------------------------------------------------
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from reformledger.audit import services as audit
+from reformledger.audit.models import Outcome
 from reformledger.core.exceptions import ConflictError
 from reformledger.exchange.errors import CellError, ImportRefused
 from reformledger.exchange.models import ImportJob
@@ -285,6 +286,7 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.APPLYING)
 
     status, errors, summary = ImportJob.Status.FAILED, [], {}
+    outcome = Outcome.FAILURE
     with override(job.language):
         try:
             summary = _run(job, bytes(job.payload or b""), progress, applying)
@@ -293,6 +295,7 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
             summary = {"errors": len(exc.errors)}
             errors = [e.as_dict() for e in exc.errors[:MAX_ERRORS]]
         except PermissionDenied:
+            outcome = Outcome.DENIED
             errors = [CellError(_("You may not import into this ledger.")).as_dict()]
         except Exception:
             logger.exception("import job %s failed", job.pk)
@@ -309,6 +312,15 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
         finished_at=timezone.now(),
     )
     job.refresh_from_db()
+    if status == ImportJob.Status.FAILED:
+        # A refused file changed nothing, so no act recorded it: the attempt is.
+        audit.record(
+            actor=job.created_by,
+            verb="import.refused",
+            obj=job,
+            outcome=outcome,
+            changes={"kind": job.kind, "file": job.file_name, "errors": len(errors)},
+        )
     return job
 
 

@@ -17,4 +17,5 @@ urlpatterns = [
     path("reports/import/", views.reports_import, name="reports_import"),
     path("jobs/<int:pk>/", views.job_detail, name="job"),
     path("jobs/<int:pk>/progress/", views.job_progress, name="job_progress"),
+    path("supervision.xlsx", views.supervision_xlsx, name="supervision_xlsx"),
 ]

@@ -6,7 +6,7 @@ audit record. Imports are for the office staff and leaders of the ledger.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Max
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +16,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from reformledger.exchange import jobs, ledger_export, progress_import, services, task_list
+from reformledger.exchange import (
+    jobs,
+    ledger_export,
+    progress_import,
+    services,
+    supervision_export,
+    task_list,
+)
 from reformledger.exchange.forms import ReportImportForm, TaskListImportForm, open_periods
 from reformledger.exchange.models import ImportJob
 from reformledger.exchange.xlsx_safety import MemoryUploadHandler, max_upload_bytes
@@ -24,6 +31,7 @@ from reformledger.ledger import permissions
 from reformledger.ledger import selectors as ledger_selectors
 from reformledger.ledger.choices import TaskStatus
 from reformledger.ledger.filters import TaskFilter
+from reformledger.supervision.permissions import sees_supervision
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
@@ -115,6 +123,13 @@ def task_list_template(request):
     """The blank task list: the headers of both sheets and how to fill them in."""
     office, year = _office_and_year(request)
     data = task_list.write_task_list(None, office=office, year=year, template=True)
+    services.export_record(
+        by=request.user,
+        document="task_list_template",
+        filters={"office": office.code, "year": year},
+        rows=0,
+        fmt="xlsx",
+    )
     return _download(data, XLSX, f"task-list-template-{year}.xlsx")
 
 
@@ -222,6 +237,13 @@ def reports_template(request):
         "office": period.office.label,
     }
     data = progress_import.write_report_sheet(tasks, period=period, title=title)
+    services.export_record(
+        by=request.user,
+        document="progress_sheet",
+        filters={"period": period.pk, "office": period.office.code},
+        rows=tasks.count(),
+        fmt="xlsx",
+    )
     return _download(data, XLSX, f"progress-{period.label.replace('/', '-')}.xlsx")
 
 
@@ -270,3 +292,25 @@ def _reports_import(request, handler: MemoryUploadHandler):
         "exchange/reports_import.html",
         {"form": form, "recent": recent, "limit_mb": max_upload_bytes() // (1024 * 1024)},
     )
+
+
+# --- supervision ----------------------------------------------------------------------
+
+
+@login_required
+def supervision_xlsx(request):
+    """The supervision workbook of a year (`?year=`): links, meetings, documents, orders
+    and action items, as much of them as the user may see."""
+    if not sees_supervision(request.user):
+        raise PermissionDenied
+    try:
+        year = supervision_export.export_year(request.GET, request.user)
+    except ValidationError as exc:
+        return render(
+            request, "exchange/export_refused.html", {"errors": exc.message_dict}, status=400
+        )
+    data, rows = supervision_export.write_supervision(request.user, year=year)
+    services.export_record(
+        by=request.user, document="supervision", filters={"year": year}, rows=rows, fmt="xlsx"
+    )
+    return _download(data, XLSX, f"supervision-{year}.xlsx")

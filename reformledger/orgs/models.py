@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
-from reformledger.orgs.choices import Role, UnitKind
+from reformledger.orgs.choices import ADMIN_ROLES, Role, UnitKind
 
 
 class Unit(MP_Node):
@@ -114,7 +114,15 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "unit", "role"], name="membership_unique_role_in_unit"
-            )
+            ),
+            # The three separate administrators (三员分立): an account holds at most one
+            # active administrator membership, so never two of the three roles. A partial
+            # unique index, on SQLite and PostgreSQL alike.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(is_active=True, role__in=sorted(ADMIN_ROLES)),
+                name="membership_one_admin_role",
+            ),
         ]
 
     def __str__(self) -> str:

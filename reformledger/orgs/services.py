@@ -101,8 +101,14 @@ def membership_grant(*, by, user, unit: Unit, role: str, title: str = "") -> Mem
     _require_admin(by)
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role %(role)s.") % {"role": role}})
-    held = set(Membership.objects.filter(user=user, is_active=True).values_list("role", flat=True))
-    if role in ADMIN_ROLES and (held & ADMIN_ROLES) - {role}:
+    # One active administrator membership per account (the database holds the same rule,
+    # orgs.Membership's membership_one_admin_role).
+    other_admin = (
+        Membership.objects.filter(user=user, is_active=True, role__in=ADMIN_ROLES)
+        .exclude(unit=unit, role=role)
+        .exists()
+    )
+    if role in ADMIN_ROLES and other_admin:
         raise ValidationError(
             {"role": _("An account holds at most one of the three administrator roles.")}
         )

@@ -17,6 +17,18 @@ def navigation(request):
         # Which menu entries a role sees (the pages check again).
         "nav_office": scopes.has(Role.OFFICE_ADMIN, Role.OFFICE_LEADER),
         "nav_oversight": scopes.has(Role.OFFICE_ADMIN, Role.OFFICE_LEADER, Role.CITY_LEADER),
+        # The audit trail's pages are the auditor's alone (audit.permissions).
+        "nav_audit": scopes.has(Role.AUDITOR),
+        # Supervision (督查督办): the section, and its office and leader entries.
+        "nav_supervision": scopes.has(
+            Role.OFFICE_ADMIN,
+            Role.OFFICE_LEADER,
+            Role.CITY_LEADER,
+            Role.UNIT_REPORTER,
+            Role.UNIT_HEAD,
+        ),
+        "nav_supervision_office": scopes.has(Role.OFFICE_ADMIN, Role.OFFICE_LEADER),
+        "nav_supervision_leader": scopes.has(Role.OFFICE_LEADER),
         # The navbar's badge beside "Notices" (notifications app): one count query,
         # run only by a page that shows the navbar.
         "unread_notifications": SimpleLazyObject(lambda: unread_count(user)),

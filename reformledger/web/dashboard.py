@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db.models import (
     Case,
@@ -52,6 +53,9 @@ from reformledger.ledger.choices import (
 )
 from reformledger.ledger.models import Milestone, Period, ProgressReport, Rating, RatingGrade, Task
 from reformledger.ledger.permissions import visible_tasks
+
+if TYPE_CHECKING:
+    from reformledger.web.dashboard_supervision import SupervisionSection
 
 #: At most this many units are listed in a chart by unit (the first by the chart's order).
 UNIT_LIMIT = 50
@@ -311,6 +315,8 @@ class Dashboard:
     overdue: Breakdown
     staleness: Staleness
     key_paths: KeyTaskPaths
+    # The supervision section (web/dashboard_supervision.py); None when not shown.
+    supervision: SupervisionSection | None = None
 
     @property
     def cards(self) -> dict[str, int]:
@@ -796,6 +802,9 @@ def dashboard(user, year: int | str | None = None, today: dt.date | None = None)
             .first()
         )
         year = rated if rated in years else (years[0] if years else None)
+    # Imported here: the supervision section builds on this module's Breakdown.
+    from reformledger.web.dashboard_supervision import supervision_section
+
     # Without a task to show, every selector answers empty without a query.
     scope = dashboard_scope(user, year, today) if year else empty_scope(today)
     status = task_status(scope)
@@ -813,4 +822,5 @@ def dashboard(user, year: int | str | None = None, today: dt.date | None = None)
         overdue=overdue_milestones(scope),
         staleness=staleness(scope, units),
         key_paths=key_task_paths(scope, over.periods, status.key),
+        supervision=supervision_section(user, year, today),
     )

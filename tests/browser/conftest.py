@@ -40,11 +40,28 @@ def browser():
 
 @pytest.fixture
 def page(browser):
+    """A fresh page. A test fails if the page broke the Content Security Policy: the
+    browser reports each refused script, style or eval as a console error."""
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
+    violations = csp_violations(page)
     yield page
     context.close()
+    if violations:
+        pytest.fail("Content Security Policy violations:\n" + "\n".join(violations))
+
+
+def csp_violations(page) -> list[str]:
+    """The console's Content Security Policy errors on `page`, filled as they occur."""
+    found: list[str] = []
+
+    def on_console(msg):
+        if msg.type == "error" and "Content Security Policy" in msg.text:
+            found.append(f"{page.url}: {msg.text}")
+
+    page.on("console", on_console)
+    return found
 
 
 @pytest.fixture

@@ -20,7 +20,8 @@ from reformledger.ledger.models import (
     Task,
 )
 from reformledger.orgs.choices import UnitKind
-from tests.factories import PASSWORD, ReformAreaFactory, UnitFactory
+from tests.browser.signin import sign_in
+from tests.factories import ReformAreaFactory, UnitFactory
 
 pytestmark = pytest.mark.browser
 
@@ -138,11 +139,7 @@ def _this_years_ledger(world) -> tuple[int, int]:
 
 
 def _login(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    page.wait_for_load_state()
+    sign_in(page, live_server, username)  # with the TOTP code where the role needs one
 
 
 def _with_strict_csp(page) -> list[str]:

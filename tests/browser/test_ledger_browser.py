@@ -2,16 +2,13 @@
 
 import pytest
 
-from tests.factories import PASSWORD
+from tests.browser.signin import sign_in
 
 pytestmark = pytest.mark.browser
 
 
 def _login(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_test_id("login-submit").click()
+    sign_in(page, live_server, username)  # with the TOTP code where the role needs one
 
 
 def test_county_liaison_signs_in_filters_the_ledger_and_opens_a_task(

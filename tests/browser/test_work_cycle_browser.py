@@ -10,7 +10,7 @@ import pytest
 from reformledger.ledger import services
 from reformledger.ledger.models import Period, Rating, RatingGrade, Task
 from reformledger.ledger.validation import MilestoneRow
-from tests.factories import PASSWORD
+from tests.browser.signin import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -23,11 +23,7 @@ PDF = (
 
 def _login(page, live_server, username: str) -> None:
     page.context.clear_cookies()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    page.wait_for_load_state()
+    sign_in(page, live_server, username)  # with the TOTP code where the role needs one
 
 
 def _approved_plan(task, by) -> None:

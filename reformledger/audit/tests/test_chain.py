@@ -1,5 +1,7 @@
 """The audit trail is tamper-evident: an altered or removed record is found, and no
-change happens without its record."""
+change happens without its record. Each edit here is made with the append-only
+triggers lifted (tests/conftest.py), as someone holding the database owner's
+account could."""
 
 import datetime as dt
 import itertools
@@ -8,23 +10,13 @@ import pytest
 from django.db import connection
 
 from reformledger.audit import services as audit
+from reformledger.audit import triggers
 from reformledger.audit.models import AuditRecord
 from reformledger.audit.selectors import verify_chain
+from reformledger.audit.tests.conftest import a_middle_record, behind_the_back
 from reformledger.ledger import services as ledger
 from reformledger.ledger.models import Task
 from reformledger.ledger.validation import MilestoneRow
-
-
-def raw_sql(sql: str, params: list) -> None:
-    """Write behind the application's back, as someone with database access could."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql.format(table=AuditRecord._meta.db_table), params)
-
-
-def a_middle_record() -> AuditRecord:
-    ids = list(AuditRecord.objects.order_by("id").values_list("id", flat=True))
-    assert len(ids) >= 3
-    return AuditRecord.objects.get(pk=ids[len(ids) // 2])
 
 
 def create_task(world, by) -> Task:
@@ -61,14 +53,14 @@ def test_each_record_carries_the_hash_of_the_one_before(world):
 
 def test_a_record_altered_in_the_database_is_found_at_its_id(world):
     victim = a_middle_record()
-    raw_sql("UPDATE {table} SET reason = %s WHERE id = %s", ["事后补写的理由", victim.pk])
+    behind_the_back("UPDATE {table} SET reason = %s WHERE id = %s", ["事后补写的理由", victim.pk])
 
     assert verify_chain() == victim.pk
 
 
 def test_a_record_whose_actor_was_swapped_is_found(world, director):
     victim = AuditRecord.objects.filter(verb="task.created").first()
-    raw_sql("UPDATE {table} SET actor_id = %s WHERE id = %s", [director.pk, victim.pk])
+    behind_the_back("UPDATE {table} SET actor_id = %s WHERE id = %s", [director.pk, victim.pk])
 
     assert verify_chain() == victim.pk
 
@@ -76,7 +68,8 @@ def test_a_record_whose_actor_was_swapped_is_found(world, director):
 def test_a_record_whose_changes_were_edited_is_found(world):
     victim = AuditRecord.objects.filter(verb="task.created").last()
     changes = dict(victim.changes, title=[None, "改过的标题"])
-    AuditRecord.objects.filter(pk=victim.pk).update(changes=changes)
+    with triggers.lifted(connection):
+        AuditRecord.objects.filter(pk=victim.pk).update(changes=changes)
 
     assert verify_chain() == victim.pk
 
@@ -84,7 +77,7 @@ def test_a_record_whose_changes_were_edited_is_found(world):
 def test_a_record_deleted_in_the_database_is_found_at_the_next_id(world):
     victim = a_middle_record()
     following = AuditRecord.objects.filter(id__gt=victim.pk).order_by("id").first()
-    raw_sql("DELETE FROM {table} WHERE id = %s", [victim.pk])
+    behind_the_back("DELETE FROM {table} WHERE id = %s", [victim.pk])
 
     assert verify_chain() == following.pk
 
@@ -94,8 +87,8 @@ def test_a_record_rehashed_after_editing_still_breaks_the_next_link(world):
     names the old hash."""
     victim = a_middle_record()
     victim.reason = "伪造"
-    victim.hash = audit.digest(audit.canonical(victim))
-    raw_sql(
+    victim.hash = audit.digest(audit.canonical(victim), victim.algorithm)
+    behind_the_back(
         "UPDATE {table} SET reason = %s, hash = %s WHERE id = %s",
         [
             victim.reason,
@@ -130,7 +123,7 @@ def test_an_audit_record_refused_by_the_database_rolls_back_the_change(
     """A hash that collides with an existing one violates the unique constraint: the
     database refuses the record, and the task goes with it."""
     taken = AuditRecord.objects.order_by("id").values_list("hash", flat=True).first()
-    monkeypatch.setattr(audit, "digest", lambda payload: taken)
+    monkeypatch.setattr(audit, "digest", lambda payload, algorithm=None: taken)
 
     with pytest.raises(Exception, match=r"(?i)unique"):
         create_task(world, office_staff)
@@ -162,3 +155,32 @@ def test_a_failing_audit_write_rolls_back_a_plan_approval(
     plan.refresh_from_db()
     assert plan.status == "submitted"
     assert Task.objects.get(pk=world.task_town.pk).status == "planning"
+
+
+def test_a_record_names_time_in_utc_user_address_act_object_and_outcome(world, office_staff):
+    rec = audit.record(
+        actor=office_staff,
+        verb="task.updated",
+        obj=world.task_boluo,
+        address="10.3.2.1",
+        outcome="failure",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT at FROM audit_auditrecord WHERE id = %s", [rec.pk])
+        stored = cursor.fetchone()[0]
+
+    # SQLite keeps the UTC wall time without a zone; PostgreSQL a timestamptz.
+    if isinstance(stored, str):
+        stored = dt.datetime.fromisoformat(stored)
+    if stored.tzinfo is None:
+        assert stored == rec.at.astimezone(dt.UTC).replace(tzinfo=None)
+    else:
+        assert stored == rec.at
+    row = AuditRecord.objects.get(pk=rec.pk)
+    assert (row.actor, row.actor_label, row.address) == (office_staff, "office", "10.3.2.1")
+    assert (row.verb, row.outcome) == ("task.updated", "failure")
+    assert (row.obj_type, row.obj_id, row.obj_repr) == (
+        "ledger.task",
+        str(world.task_boluo.pk),
+        str(world.task_boluo),
+    )

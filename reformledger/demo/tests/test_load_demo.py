@@ -9,8 +9,7 @@ from collections import Counter
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -49,29 +48,13 @@ pytestmark = pytest.mark.django_db
 CITY = {"office__code": data.CITY_OFFICE, "year": 2016}
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The demo, loaded once for this module (its year of reports and ratings takes
-    ten seconds or so) in a transaction rolled back after the module's last test. Each
-    test runs in a savepoint inside it, as with a Django TestCase's setUpTestData, so
-    no test sees another's changes. A fast hasher stands in for PBKDF2, which costs
-    ~0.4 s a password by design; evidence files go to a temporary MEDIA_ROOT."""
-    fast = override_settings(
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-        MEDIA_ROOT=tmp_path_factory.mktemp("media"),
-    )
-    with django_db_blocker.unblock(), fast, transaction.atomic():
-        yield load_demo()
-        transaction.set_rollback(True)
-
-
 def city_task(code: str) -> Task:
     return Task.objects.get(code=code, **CITY)
 
 
 def row_counts() -> dict[str, int]:
     """Rows of every model the demo writes to, by model."""
-    labels = ("accounts", "orgs", "ledger", "audit", "notifications")
+    labels = ("accounts", "orgs", "ledger", "audit", "notifications", "supervision")
     return {
         model._meta.label: model.objects.count()
         for label in labels

@@ -216,3 +216,24 @@ def test_an_export_leaves_no_temporary_file(world, office_staff, client_for, pri
 
     assert response.status_code == 200
     assert list(private_tmp.iterdir()) == []
+
+
+def test_a_refused_import_is_in_the_audit_trail_with_its_errors(world, office_staff):
+    from reformledger.audit.models import AuditRecord, Outcome
+
+    before = ledger_state()
+
+    job = services.import_job_create(
+        by=office_staff,
+        kind=ImportJob.Kind.TASK_LIST,
+        file_name="坏文件.xlsx",
+        data=b"not a workbook",
+        language="en",
+        office=world.office,
+        year=2016,
+    )
+    services.import_job_run(job_id=job.pk)
+    record = AuditRecord.objects.get(verb="import.refused")
+    assert (record.actor, record.outcome) == (office_staff, Outcome.FAILURE)
+    assert record.changes == {"kind": "task_list", "file": "坏文件.xlsx", "errors": 1}
+    assert ledger_state() == before | {"audit": before["audit"] + 1}  # nothing else changed

@@ -435,10 +435,17 @@ def _queries(client) -> int:
 def test_dashboard_runs_the_same_queries_for_few_and_many_tasks(
     request, rated, client_for, persona
 ):
+    # The supervision section's orders, items and meetings grow with the ledger too.
+    from reformledger.supervision.tests.test_api import bulk_supervision
+
     client = client_for(request.getfixturevalue(persona))
     _bulk_ledger(rated, 10)
+    bulk_supervision(rated, rated.office_staff, 3)
     few = _queries(client)
     _bulk_ledger(rated, 400, first=10)
+    bulk_supervision(rated, rated.office_staff, 120, start=3)
     many = _queries(client)
     assert few == many
-    assert client.get(reverse("web:dashboard"), {"year": 2016}).context["dash"].status.total > 200
+    dash = client.get(reverse("web:dashboard"), {"year": 2016}).context["dash"]
+    assert dash.status.total > 200
+    assert dash.supervision.orders > 40

@@ -1,12 +1,14 @@
 """`reformledger load_demo`: load the Huizhou 2016 demo ledger and print its logins."""
 
 import unicodedata
+from base64 import b32encode
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from reformledger.accounts.otp import demo_key
 from reformledger.demo import data
-from reformledger.demo.loader import demo_logins, load_demo
+from reformledger.demo.loader import demo_logins, demo_otp_usernames, load_demo
 from reformledger.ledger.models import Task
 
 
@@ -60,6 +62,26 @@ class Command(BaseCommand):
                 f"\nThe heads of the other lead units, who sign their closing requests, log in "
                 f"the same way: {', '.join(heads)}."
             )
+        self._second_factor()
+
+    def _second_factor(self) -> None:
+        """Office leaders and the three administrators also give a TOTP code."""
+        keys = [
+            (username, _grouped(b32encode(bytes.fromhex(demo_key(username))).decode()))
+            for username in demo_otp_usernames()
+            if _exists(username)
+        ]
+        if not keys:
+            return
+        self.stdout.write(
+            "\nThese logins then ask for a code from an authenticator app. Add the key to any "
+            "TOTP app, or print the current code with `reformledger otp_code USERNAME`:\n"
+            + login_table([("username", "authenticator key (TOTP, 6 digits, 30 s)"), *keys])
+        )
+
+
+def _grouped(secret: str) -> str:
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 def _exists(username: str) -> bool:

@@ -4,25 +4,6 @@
 (function () {
   "use strict";
 
-  // Colour badges whose colour is data (grades, statuses) without inline styles.
-  function paintBadges() {
-    document.querySelectorAll("[data-colour]").forEach(function (el) {
-      var colour = el.getAttribute("data-colour");
-      el.style.backgroundColor = colour;
-      el.style.color = readableOn(colour);
-    });
-  }
-
-  // Dark text on light colours (a yellow C), white on the rest.
-  function readableOn(hex) {
-    var m = /^#?([0-9a-f]{6})$/i.exec(hex || "");
-    if (!m) { return "#fff"; }
-    var n = parseInt(m[1], 16);
-    var r = (n >> 16) & 255, g = (n >> 8) & 255, b = n & 255;
-    return (0.299 * r + 0.587 * g + 0.114 * b) > 170 ? "#212529" : "#fff";
-  }
-
-  paintBadges();
   if (!window.echarts) { return; }
   var echarts = window.echarts;
   // Tooltips are drawn on the canvas as rich text, not as HTML: nothing from the data

@@ -28,3 +28,29 @@ document.addEventListener("DOMContentLoaded", function () {
     if (btn) { window.bootstrap.Tab.getOrCreateInstance(btn).show(); }
   }
 });
+
+// Badges whose colour is data (statuses, an office's own grade colours) carry it in
+// data-colour; painting it here keeps style attributes out of the markup (the CSP
+// allows none). Content htmx swaps in is painted as it arrives.
+(function () {
+  // Dark text on light colours (a yellow C), white on the rest.
+  function readableOn(hex) {
+    var m = /^#?([0-9a-f]{6})$/i.exec(hex || "");
+    if (!m) { return "#fff"; }
+    var n = parseInt(m[1], 16);
+    var r = (n >> 16) & 255, g = (n >> 8) & 255, b = n & 255;
+    return (0.299 * r + 0.587 * g + 0.114 * b) > 170 ? "#212529" : "#fff";
+  }
+  function paint(root) {
+    var found = root.querySelectorAll ? Array.from(root.querySelectorAll("[data-colour]")) : [];
+    if (root.matches && root.matches("[data-colour]")) { found.push(root); }
+    found.forEach(function (el) {
+      var colour = el.getAttribute("data-colour");
+      if (!/^#[0-9a-f]{6}$/i.test(colour || "")) { return; }
+      el.style.backgroundColor = colour;
+      el.style.color = readableOn(colour);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { paint(document); });
+  document.addEventListener("htmx:load", function (ev) { paint(ev.target); });
+})();

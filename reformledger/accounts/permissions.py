@@ -1,0 +1,28 @@
+"""Who may manage accounts, and who must sign in with a second factor."""
+
+from django.core.exceptions import PermissionDenied
+
+from reformledger.orgs.choices import Role
+from reformledger.orgs.permissions import scopes_of
+
+#: Roles that sign in with a password and a TOTP code (双因素): office leaders and
+#: the three administrators.
+SECOND_FACTOR_ROLES = (Role.OFFICE_LEADER, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR)
+
+
+def can_manage_accounts(user) -> bool:
+    """The security administrator (安全管理员) manages accounts, roles and the password
+    policy; nobody else does."""
+    return scopes_of(user).has(Role.SECURITY_ADMIN)
+
+
+def require_account_manager(by) -> None:
+    """Refuse an account act to anyone but the security administrator; commands pass
+    None."""
+    if by is not None and not can_manage_accounts(by):
+        raise PermissionDenied("manage accounts")
+
+
+def second_factor_required(user) -> bool:
+    """True when one of `user`'s roles needs a TOTP code at sign-in."""
+    return scopes_of(user).has(*SECOND_FACTOR_ROLES)

@@ -1,0 +1,38 @@
+"""Sign-in events from Django and django-axes, handed to the account services that
+record them. Connected in `AccountsConfig.ready`.
+
+Only sign-ins and sign-outs of real requests are recorded: a test client's
+`force_login` (a bare request that never went through the middleware) is a test's
+set-up, not an event of the system.
+"""
+
+from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from reformledger.accounts import middleware, services
+
+
+@receiver(user_logged_in, dispatch_uid="accounts.signed_in")
+def signed_in(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        middleware.start(request, user)
+    if request is not None and middleware.served(request):
+        services.login_record(user=user)
+
+
+@receiver(user_logged_out, dispatch_uid="accounts.signed_out")
+def signed_out(sender, request, user, **kwargs):
+    if user is not None and request is not None and middleware.served(request):
+        services.logout_record(user=user)
+
+
+@receiver(user_login_failed, dispatch_uid="accounts.sign_in_failed")
+def sign_in_failed(sender, credentials, request=None, **kwargs):
+    # Django has already masked the password in `credentials`; only the name is kept.
+    services.login_failure_record(username=str(credentials.get("username") or ""))
+
+
+@receiver(user_locked_out, dispatch_uid="accounts.locked_out")
+def locked_out(sender, request, username, ip_address, **kwargs):
+    services.lockout_record(username=str(username or ""), address=ip_address or None)

@@ -1,0 +1,14 @@
+"""The task queue's supervision job: orders unanswered at their deadline climb a
+level every morning (see reformledger/notifications/tasks.py for the queue)."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, lock_task
+
+from reformledger.supervision import services
+
+
+@db_periodic_task(crontab(hour=6, minute=30), name="supervision.orders_escalate")
+@lock_task("orders-escalate")
+def orders_escalate() -> dict[str, int]:
+    """Every morning, before the reminders: escalate the orders overdue today."""
+    return services.orders_escalate()

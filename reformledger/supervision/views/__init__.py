@@ -1,0 +1,11 @@
+"""Supervision pages, one module per part; each module lists its own urlpatterns."""
+
+from reformledger.supervision.views import documents, group, leaders, meetings, orders
+
+urlpatterns = [
+    *orders.urlpatterns,
+    *leaders.urlpatterns,
+    *meetings.urlpatterns,
+    *documents.urlpatterns,
+    *group.urlpatterns,
+]

@@ -1,0 +1,116 @@
+"""What every supervision page uses: the offices a user works in, loading a visible
+order or action item (404 otherwise), and the section's entry check."""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.utils.http import content_disposition_header
+
+from reformledger.orgs.choices import Role
+from reformledger.orgs.models import Unit
+from reformledger.orgs.permissions import scopes_of, under_any
+from reformledger.supervision import permissions, selectors
+from reformledger.supervision.models import ActionItem, Answer, SupervisionOrder
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+#: act -> the roles that may do it in an office (see permissions.can_office).
+_ACT_ROLES = {
+    "record": (Role.OFFICE_ADMIN, Role.OFFICE_LEADER),
+    "issue_order": (Role.OFFICE_LEADER,),
+    "escalate": (Role.OFFICE_LEADER,),
+    "decide": (Role.OFFICE_LEADER,),
+}
+
+
+def supervision_page(view):
+    """A page of the section: signed in, and working supervision in some role."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not permissions.sees_supervision(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def offices_for(user, act: str) -> list[Unit]:
+    """The reform offices in which `user` may do `act`, by name."""
+    paths = scopes_of(user).paths(*_ACT_ROLES[act])
+    if not paths:
+        return []
+    return list(Unit.objects.filter(kind="office").filter(under_any("", paths)).order_by("path"))
+
+
+def chosen_office(request, offices: list[Unit]) -> Unit | None:
+    """The office the request names (`office=`), or the user's first; None when the
+    named office is not one of `offices`."""
+    wanted = request.POST.get("office") or request.GET.get("office")
+    if not wanted:
+        return offices[0] if offices else None
+    return next((o for o in offices if str(o.pk) == str(wanted)), None)
+
+
+def office_or_403(request, act: str) -> tuple[list[Unit], Unit]:
+    offices = offices_for(request.user, act)
+    office = chosen_office(request, offices)
+    if office is None:
+        raise PermissionDenied
+    return offices, office
+
+
+def order_or_404(request, pk: int) -> SupervisionOrder:
+    try:
+        return selectors.order_detail(request.user, pk)
+    except SupervisionOrder.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def item_or_404(request, pk: int) -> ActionItem:
+    try:
+        return selectors.action_item_detail(request.user, pk)
+    except ActionItem.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def answer_or_404(request, pk: int) -> Answer:
+    """An answer whose order or action item the user may see."""
+    answer = Answer.objects.filter(pk=pk).first()
+    if answer is None:
+        raise Http404
+    if answer.order_id:
+        answer.order = order_or_404(request, answer.order_id)
+    else:
+        answer.action_item = item_or_404(request, answer.action_item_id)
+    return answer
+
+
+def word_download(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=DOCX)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def query_without(request, *names: str) -> str:
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+def service_errors(form, formset, exc: ValidationError) -> None:
+    """A service's refusal onto the form's fields; an action row's onto the rows."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for name, errors in exc.message_dict.items():
+        if name == "actions" and formset is not None:
+            formset._non_form_errors = formset.error_class([*formset.non_form_errors(), *errors])
+        else:
+            form.add_error(name if name in form.fields else None, errors)
