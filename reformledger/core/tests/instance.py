@@ -18,7 +18,10 @@ def database_url(db: dict) -> str:
 def instance_env(db: dict, media: Path, **extra: str) -> dict[str, str]:
     """The environment of an instance whose database is the DATABASES entry `db` and
     whose uploaded files live in `media`."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "RL_PRODUCTION")}
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process (Playwright runs an
+    # event loop); an instance of its own starts without it, as a deployment does.
+    dropped = ("DATABASE_URL", "RL_PRODUCTION", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env["RL_MEDIA_ROOT"] = str(media)
     if db["ENGINE"].endswith("sqlite3"):
         env["RL_VAR_DIR"] = str(Path(db["NAME"]).parent)

@@ -1,0 +1,11 @@
+"""Every change of supervision state (督查督办), one function per act, each writing its
+audit record in the same transaction.
+
+Orders and action items are *matters*: the unit answers (`answer_submit`), the
+office accepts (`answer_accept`) or returns (`answer_return`) the answer. An order
+unanswered at its deadline climbs one level with a new deadline (`orders_escalate`,
+run daily by the task queue) and its unit and head are told.
+"""
+
+from reformledger.supervision.services.meetings import *  # noqa: F403
+from reformledger.supervision.services.orders import *  # noqa: F403
