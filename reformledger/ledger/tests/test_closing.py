@@ -307,7 +307,7 @@ def test_the_closed_ledger_shows_date_document_and_approver(
 
     rows = list(response.context["page"])
     assert [t.code for t in rows] == ["2016-001"]
-    assert rows[0].closed_at.date() == timezone.localdate()
+    assert timezone.localdate(rows[0].closed_at) == timezone.localdate()
     assert rows[0].approved_closings[0].document_no == "惠阳府〔2016〕88号"
     assert response.context["totals"]["total"] == 1
     html = response.content.decode()

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from reformledger.supervision import selectors
 from reformledger.supervision.choices import OrderLevel
 from reformledger.supervision.permissions import sees_supervision
-from reformledger.web.dashboard import UNIT_LIMIT, Breakdown, Series
+from reformledger.web.dashboard.data import UNIT_LIMIT, Breakdown, Series
 
 #: At most this many overdue action items are listed, most overdue first (the selector's cut).
 ITEM_LIMIT = 20
