@@ -106,6 +106,7 @@ class _Scoped(ActsMixin):
         return super().get_serializer_context() | {"today": timezone.localdate()}
 
     def rows(self):
+        """The viewset's scoped selector; every viewset below names its own."""
         raise NotImplementedError
 
     def listing(self, qs):
