@@ -25,7 +25,12 @@ from openpyxl.utils.datetime import from_excel
 HEADER_SCAN_ROWS = 12
 
 _SPACE = re.compile(r"\s+")
-_PARENS = re.compile(r"\([^)]*\)")
+_PARENS = re.compile(r"\([^)]*\)|【[^】]*】|\[[^\]]*\]")
+# Marks of a column that must or may be filled: 完成时限（必填）, *牵头单位, 备注【选填】.
+_FILL_MARK = re.compile(r"[(【\[](?:必填项?|选填项?|可选|非必填|required|optional)[)】\]]|[*※★]")
+# Zero-width spaces pasted from web pages, and the carriage return some writers store
+# as the literal text _x000D_.
+_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]|_x000D_", re.IGNORECASE)
 _DATE = re.compile(
     r"^(\d{4})\s*[年/.\-]\s*(\d{1,2})\s*[月/.\-]\s*(\d{1,2})\s*[日号]?"
     r"(?:\s*[T ]?\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
@@ -49,10 +54,13 @@ def fold(text: Any) -> str:
 
 
 def header_keys(text: Any) -> set[str]:
-    """The forms a header is compared in: folded, without spaces, stars or colons,
-    lower case; and the same without any parenthesised note ("完成时限（年月日）")."""
-    key = _SPACE.sub("", fold(text or "")).replace("*", "").rstrip(":").lower()
-    return {k for k in (key, _PARENS.sub("", key)) if k}
+    """The forms a header is compared in: folded (full-width brackets too), without
+    spaces or line breaks anywhere (牵 头 单 位, 完成\\n时限), without the marks of a
+    required or optional column (（必填）, *) or a closing colon, lower case; and the
+    same without any bracketed note ("完成时限（年月日）")."""
+    key = _SPACE.sub("", _INVISIBLE.sub("", fold(text or ""))).lower()
+    key = _FILL_MARK.sub("", key).rstrip(":")
+    return {k for k in (key, _PARENS.sub("", key).rstrip(":")) if k}
 
 
 def clean_text(value: Any) -> str:
@@ -74,6 +82,14 @@ def clean_code(value: Any) -> str:
     return _SPACE.sub("", fold(clean_text(value)))
 
 
+def excel_serial_date(number: float) -> dt.date:
+    """The day an Excel serial number stands for. Only 1950-2199 are taken: a bare
+    number outside (a count, a year, a code) is surely no date."""
+    if _SERIAL_RANGE[0] <= number <= _SERIAL_RANGE[1]:
+        return from_excel(number).date()
+    raise CellValueError(_("%(value)s is not a date.") % {"value": clean_text(number)})
+
+
 def parse_date(value: Any) -> dt.date | None:
     """A date from a date cell, an Excel serial number or text in any usual style."""
     if value is None:
@@ -83,9 +99,7 @@ def parse_date(value: Any) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
-        if _SERIAL_RANGE[0] <= value <= _SERIAL_RANGE[1]:
-            return from_excel(value).date()
-        raise CellValueError(_("%(value)s is not a date.") % {"value": clean_text(value)})
+        return excel_serial_date(value)
     text = _SPACE.sub(" ", fold(value))
     if not text:
         return None
@@ -180,13 +194,18 @@ class Column:
 
 @dataclass
 class Table:
-    """The rows of one sheet under its recognised headers."""
+    """The rows of one sheet under its recognised headers.
+
+    `unmapped` holds the header cells no column took (and those a clerk chose to
+    ignore), {0-based column index: "进展情况 (H)"}, so an import can say which of the
+    sheet's columns it does not take instead of dropping them without a word."""
 
     sheet: str
     columns: dict[str, int]  # field -> 0-based column index
     headers: dict[str, str]  # field -> header text as written, with its column letter
     first_row: int  # the spreadsheet row number of the first data row
     rows: list[tuple[int, tuple]] = field(default_factory=list)  # (row number, values)
+    unmapped: dict[int, str] = field(default_factory=dict)
 
     def value(self, values: tuple, name: str) -> Any:
         index = self.columns.get(name)
@@ -210,23 +229,51 @@ def _match(row: tuple, lookup: dict[str, str]) -> dict[int, str]:
     return found
 
 
-def find_header(head: list[tuple], columns: list[Column]) -> tuple[dict[int, str], int] | None:
+def find_header(
+    head: list[tuple],
+    columns: list[Column],
+    *,
+    overrides: dict[int, str] | None = None,
+) -> tuple[dict[int, str], int] | None:
     """Where the headers are among the first rows: {column index: field} and the index
     (0-based) of the last header row; None when no row looks like these headers.
 
     The row naming most fields is the header row; the row just above or below joins
     it when it names fields in columns the header row leaves blank (headers merged
     over two rows: a group above its sub-headers, or a single header spanning both).
+    `overrides` ({column index: field, or "" to ignore the column}) are what a clerk
+    chose by hand in a preview: they win over the headers' text and count as
+    recognised.
     """
+    found = _find_header(head, columns, overrides or {})
+    if found is None:
+        return None
+    mapping, _first, last = found
+    return mapping, last
+
+
+def _find_header(
+    head: list[tuple], columns: list[Column], overrides: dict[int, str]
+) -> tuple[dict[int, str], int, int] | None:
+    """`find_header`, also saying which row the headers start on."""
     lookup = {key: col.field for col in columns for key in col.accepted()}
-    matches = [_match(row, lookup) for row in head]
+    fields = {col.field for col in columns}
+    # Overrides chosen for another kind of sheet say nothing about this one.
+    chosen = {i: f for i, f in overrides.items() if f == "" or f in fields}
+    matches = []
+    for row in head:
+        found = _match(row, lookup)
+        for index, name in chosen.items():
+            if _header_text(row, index):
+                found[index] = name
+        matches.append({i: f for i, f in found.items() if f})
     if not matches:
         return None
     best = max(range(len(matches)), key=lambda i: (len(set(matches[i].values())), -i))
     if len(set(matches[best].values())) < 2:
         return None
     mapping = dict(matches[best])
-    last = best
+    first = last = best
     for neighbour in (best - 1, best + 1):
         if 0 <= neighbour < len(matches):
             extra = {
@@ -236,12 +283,45 @@ def find_header(head: list[tuple], columns: list[Column]) -> tuple[dict[int, str
             }
             if extra:
                 mapping.update(extra)
-                last = max(last, neighbour)
+                first, last = min(first, neighbour), max(last, neighbour)
+    if first == last and _are_sub_headers(head, best, set(mapping)):
+        last = best + 1
     # A field named twice keeps its first column.
     seen: dict[str, int] = {}
     for index in sorted(mapping):
         seen.setdefault(mapping[index], index)
-    return {i: f for f, i in seen.items()}, last
+    mapping = {i: f for f, i in seen.items()}
+    for index, name in chosen.items():
+        mapping = {i: f for i, f in mapping.items() if i != index and f != name}
+        if name:
+            mapping[index] = name
+    return mapping, first, last
+
+
+def _header_text(row: tuple, index: int) -> str:
+    if index >= len(row) or row[index] is None:
+        return ""
+    return clean_text(row[index])
+
+
+def _are_sub_headers(head: list[tuple], best: int, mapped: set[int]) -> bool:
+    """Whether the row under the header row holds only sub-headers of groups no column
+    took (进展情况 over 本月进展 and 存在问题): short texts, each under an unknown header
+    cell or under the blank cells a merged one leaves to its right, none under a
+    recognised column (those span both rows, so their lower cell is blank)."""
+    if best + 1 >= len(head):
+        return False
+    header, below = head[best], head[best + 1]
+    filled = [i for i in range(len(below)) if _header_text(below, i)]
+    if not filled:
+        return False
+    for index in filled:
+        if not isinstance(below[index], str) or len(_header_text(below, index)) > 30:
+            return False
+        group = next((i for i in range(index, -1, -1) if _header_text(header, i)), None)
+        if group is None or group in mapped or index in mapped:
+            return False
+    return True
 
 
 def read_table(
@@ -249,11 +329,12 @@ def read_table(
     kinds: dict[str, list[Column]],
     *,
     progress: Callable[[int], None] | None = None,
+    overrides: dict[int, str] | None = None,
 ) -> tuple[str, Table] | None:
     """Read a read-only worksheet as the kind of table whose headers it carries best
     (e.g. {"tasks": [...], "milestones": [...]}); None when it carries none of them.
     The rows are kept in `table.rows` (see `open_table` to stream them instead)."""
-    opened = open_table(ws, kinds, progress=progress)
+    opened = open_table(ws, kinds, progress=progress, overrides=overrides)
     if opened is None:
         return None
     kind, table, rows = opened
@@ -266,42 +347,54 @@ def open_table(
     kinds: dict[str, list[Column]],
     *,
     progress: Callable[[int], None] | None = None,
+    overrides: dict[int, str] | None = None,
 ) -> tuple[str, Table, Iterator[tuple[int, tuple]]] | None:
     """Find a sheet's headers; return its kind, the Table (no rows) and an iterator of
     its data rows as (spreadsheet row number, values), blank rows skipped. Reading a
-    row at a time keeps a big sheet out of memory."""
+    row at a time keeps a big sheet out of memory. `overrides` are the columns a clerk
+    assigned by hand (see `find_header`)."""
     rows = _rows(ws)
     head = []
     for values in rows:
         head.append(values)
         if len(head) >= HEADER_SCAN_ROWS:
             break
-    best: tuple[int, str, dict[int, str], int] | None = None
+    best: tuple[int, str, dict[int, str], int, int] | None = None
     for kind, columns in kinds.items():
-        found = find_header(head, columns)
+        found = _find_header(head, columns, overrides or {})
         if found is not None and (best is None or len(found[0]) > best[0]):
             best = (len(found[0]), kind, *found)
     if best is None:
         return None
-    _n, kind, mapping, last = best
+    _n, kind, mapping, first, last = best
     columns = kinds[kind]
+    header_rows = [head[last]] if first == last else [head[last], head[first]]
     header_text = {}
     for index, name in mapping.items():
-        # The header cell that named the field (either of the merged rows).
+        # The header cell that named the field (either of the merged rows); for a
+        # column assigned by hand, whatever its header says.
+        texts = [_header_text(r, index) for r in header_rows]
         text = next(
             (
-                clean_text(r[index])
-                for r in (head[last], head[max(last - 1, 0)])
-                if index < len(r) and r[index] is not None and name in _fields_of(r[index], columns)
+                t
+                for r, t in zip(header_rows, texts, strict=True)
+                if t and name in _fields_of(r[index], columns)
             ),
-            name,
+            next((t for t in texts if t), name),
         )
         header_text[name] = f"{text} ({get_column_letter(index + 1)})"
+    unmapped = {}
+    for index in range(max(len(r) for r in header_rows)):
+        # A sub-header says more than the group above it.
+        text = next((t for r in header_rows if (t := _header_text(r, index))), "")
+        if text and index not in mapping:
+            unmapped[index] = f"{text} ({get_column_letter(index + 1)})"
     table = Table(
         sheet=ws.title,
         columns={f: i for i, f in mapping.items()},
         headers=header_text,
         first_row=last + 2,
+        unmapped=unmapped,
     )
 
     def data_rows() -> Iterator[tuple[int, tuple]]:
