@@ -32,3 +32,17 @@ OFFICE_ROLES = frozenset({Role.OFFICE_ADMIN, Role.OFFICE_LEADER})
 UNIT_ROLES = frozenset({Role.UNIT_REPORTER, Role.UNIT_HEAD})
 #: The three separate administrators (三员分立): no account holds two of them.
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.AUDITOR, Role.SECURITY_ADMIN})
+
+
+class MatchHow(models.TextChoices):
+    """How a typed name was matched to a unit or a person (orgs.matching); "" when not."""
+
+    NONE = "", _("Not found")
+    CODE = "code", _("By code")
+    NAME_WITH_CODE = "name_with_code", _("By the code after the name")
+    NAME = "name", _("By name")
+    SHORT_NAME = "short_name", _("By short name")
+    FORMER_NAME = "former_name", _("By former name")
+    ALIAS = "alias", _("By alias")
+    COLLECTIVE = "collective", _("Collective name")
+    TITLE = "title", _("By title")

@@ -127,3 +127,42 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.unit}"
+
+
+class UnitAlias(models.Model):
+    """Another text an office uses for a unit (单位别名): "市发改局" for 惠州市发展和改革局.
+
+    A clerk confirms it once, while importing a ledger or a work-points document, and
+    the matcher (`orgs.matching.UnitMatcher`) finds the unit by it from then on. The
+    alias is unique in its normalised form (`orgs.matching.UnitMatcher.key`), so two
+    spellings that differ only in width, spaces, brackets or the city prefix are one.
+    """
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="aliases"
+    )
+    alias = models.CharField(_("alias"), max_length=100)
+    normalised = models.CharField(_("normalised alias"), max_length=100, unique=True)
+    source = models.CharField(
+        _("source"),
+        max_length=200,
+        blank=True,
+        help_text=_("Where the alias was met, e.g. the name of the imported file."),
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("unit alias")
+        verbose_name_plural = _("unit aliases")
+        ordering = ["unit", "alias"]
+
+    def __str__(self) -> str:
+        return f"{self.alias} → {self.unit}"

@@ -77,3 +77,9 @@ def visible_units(user):
     if scopes.has(Role.OFFICE_ADMIN, Role.OFFICE_LEADER, Role.CITY_LEADER, Role.SYSTEM_ADMIN):
         return qs
     return qs.filter(under_any("", scopes.paths(Role.UNIT_REPORTER, Role.UNIT_HEAD)))
+
+
+def can_keep_aliases(user) -> bool:
+    """Whether `user` may add or remove unit aliases (单位别名): office staff and leaders
+    of any office, who meet the names while importing, and the system administrator."""
+    return scopes_of(user).has(Role.OFFICE_ADMIN, Role.OFFICE_LEADER, Role.SYSTEM_ADMIN)

@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from reformledger.orgs.models import Membership, Unit
+from reformledger.orgs.models import Membership, Unit, UnitAlias
 from reformledger.orgs.permissions import visible_units
 
 
@@ -30,3 +30,8 @@ def unit_people(unit: Unit) -> QuerySet[Membership]:
 def unit_tree(user) -> QuerySet[Unit]:
     """The units a user may open, in tree order."""
     return visible_units(user).filter(is_active=True).order_by("path")
+
+
+def unit_aliases(unit: Unit) -> QuerySet[UnitAlias]:
+    """The other names offices use for a unit (单位别名), with who added each, A–Z."""
+    return UnitAlias.objects.filter(unit=unit).select_related("added_by").order_by("alias")

@@ -8,9 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reformledger.audit import services as audit
-from reformledger.orgs.choices import ADMIN_ROLES, Role, UnitKind
-from reformledger.orgs.models import Membership, Person, Unit, UnitName
-from reformledger.orgs.permissions import forget_scopes, scopes_of
+from reformledger.orgs.choices import ADMIN_ROLES, MatchHow, Role, UnitKind
+from reformledger.orgs.matching import UnitMatcher
+from reformledger.orgs.models import Membership, Person, Unit, UnitAlias, UnitName
+from reformledger.orgs.permissions import can_keep_aliases, forget_scopes, scopes_of
 
 
 def _require_admin(by) -> None:
@@ -137,3 +138,101 @@ def membership_revoke(*, by, membership: Membership, reason: str = "") -> Member
     forget_scopes(membership.user)
     audit.record(actor=by, verb="membership.revoked", obj=membership, reason=reason)
     return membership
+
+
+def _require_alias_keeper(by) -> None:
+    """Aliases are the offices' working knowledge; commands pass None."""
+    if by is None:
+        return
+    if not can_keep_aliases(by):
+        raise PermissionDenied("keep unit aliases")
+
+
+#: Matches that already find a unit by what it is called: an alias would add nothing.
+_NAMED = (MatchHow.CODE, MatchHow.NAME_WITH_CODE, MatchHow.NAME, MatchHow.SHORT_NAME)
+
+
+@transaction.atomic
+def unit_alias_add(*, by, unit: Unit, alias: str, source: str = "") -> UnitAlias:
+    """Remember that offices call `unit` `alias` (单位别名), as a clerk confirmed it.
+
+    Adding an alias the unit already has changes nothing and returns it. Refused
+    (a ValidationError on "alias"): an empty alias, one that stands for another unit,
+    a name, short name or code of a unit, and a collective name (各县（区）…). A
+    former name may become an alias of another unit: the clerk's word beats history.
+    """
+    _require_alias_keeper(by)
+    text = " ".join(str(alias or "").split())
+    matcher = UnitMatcher.load()
+    key = matcher.key(text)
+    if not key:
+        raise ValidationError({"alias": _("An alias cannot be empty.")})
+    if len(text) > UnitAlias._meta.get_field("alias").max_length:
+        raise ValidationError({"alias": _("An alias is at most 100 characters long.")})
+    if not unit.is_active:
+        raise ValidationError(
+            {"unit": _("%(unit)s is no longer active.") % {"unit": unit}},
+        )
+    existing = UnitAlias.objects.select_related("unit").filter(normalised=key).first()
+    if existing is not None:
+        if existing.unit_id == unit.pk:
+            return existing
+        raise ValidationError(
+            {
+                "alias": _("“%(alias)s” already stands for %(unit)s.")
+                % {"alias": text, "unit": existing.unit}
+            }
+        )
+    found = matcher.match(text)
+    same = unit.pk in {u.pk for u in found.units} | {u.pk for u, _s in found.candidates}
+    if found.how == MatchHow.COLLECTIVE:
+        raise ValidationError({"alias": _("“%(alias)s” names a group of units.") % {"alias": text}})
+    if found.how in _NAMED or (found.how == MatchHow.FORMER_NAME and same):
+        if same and not found.ambiguous:
+            message = _("“%(alias)s” already finds %(unit)s; it needs no alias.")
+        else:
+            message = _("“%(alias)s” is what another unit is called.")
+        raise ValidationError({"alias": message % {"alias": text, "unit": unit}})
+    if found.how == MatchHow.ALIAS:
+        # Same key under an older normalisation (the city was renamed since).
+        raise ValidationError(
+            {
+                "alias": _("“%(alias)s” already stands for %(unit)s.")
+                % {"alias": text, "unit": found.units[0]}
+            }
+        )
+    source = source.strip()[: UnitAlias._meta.get_field("source").max_length]
+    row = UnitAlias.objects.create(
+        unit=unit,
+        alias=text,
+        normalised=key,
+        source=source,
+        added_by=by if getattr(by, "pk", None) else None,
+    )
+    audit.record(
+        actor=by,
+        verb="unit_alias.added",
+        obj=row,
+        ctx=unit,
+        changes={"alias": [None, text], "source": [None, source]},
+    )
+    return row
+
+
+@transaction.atomic
+def unit_alias_remove(*, by, alias: UnitAlias, reason: str = "") -> None:
+    """Forget an alias (a wrong answer, or a name no office uses any more).
+
+    The row goes; the audit trail keeps what it said, under the unit's history.
+    """
+    _require_alias_keeper(by)
+    unit = alias.unit
+    audit.record(
+        actor=by,
+        verb="unit_alias.removed",
+        obj=alias,
+        ctx=unit,
+        changes={"alias": [alias.alias, None], "unit": [str(unit), None]},
+        reason=reason,
+    )
+    alias.delete()
