@@ -26,7 +26,7 @@ CHROMIUM ?= /usr/bin/chromium
 help:
 	@echo "make run       serve Reform Ledger with the demo data on http://127.0.0.1:$(PORT)/"
 	@echo "make test      lint, checks, then the tests on SQLite and on PostgreSQL ($(PG_URL))"
-	@echo "make lint      ruff check and ruff format --check"
+	@echo "make lint      ruff check, ruff format --check and the import layers (lint-imports)"
 	@echo "make format    ruff format and ruff check --fix"
 	@echo "make messages  update and compile the zh_Hans and en translations"
 	@echo "make bench     run every bench/bench_*.py"
@@ -61,6 +61,7 @@ run: $(INSTALLED)
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: $(INSTALLED)
 	$(BIN)/ruff format .

@@ -135,10 +135,12 @@ def run(args) -> dict:
     from django.contrib.auth import get_user_model
     from django.utils.translation import activate
 
-    from reformledger.exchange import ledger_export, services, task_list
     from reformledger.exchange.errors import ImportRefused
+    from reformledger.ledger.documents import ledger_workbook as ledger_export
+    from reformledger.ledger.documents import task_list
     from reformledger.ledger.models import Task
     from reformledger.ledger.permissions import visible_tasks
+    from reformledger.ledger.services import imports as services
     from reformledger.orgs.models import Unit
 
     activate("zh-hans")

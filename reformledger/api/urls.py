@@ -6,13 +6,13 @@ from rest_framework.routers import DefaultRouter
 
 from reformledger.accounts.api import TokenViewSet
 from reformledger.audit.api import AuditRecordViewSet
-from reformledger.ledger.api import PlanViewSet
-from reformledger.ledger.api_cycle import (
+from reformledger.ledger.api.cycle import (
     ClosingViewSet,
     RatingViewSet,
     ReportViewSet,
     TaskCycleViewSet,
 )
+from reformledger.ledger.api.tasks import PlanViewSet
 from reformledger.orgs.api import PersonViewSet, UnitViewSet
 from reformledger.supervision import api as supervision
 

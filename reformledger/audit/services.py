@@ -192,6 +192,23 @@ def trail_exported(*, by, filters: dict[str, Any], rows: int) -> AuditRecord:
     )
 
 
+def export_recorded(
+    *, by, document: str, filters: dict[str, Any], rows: int, fmt: str
+) -> AuditRecord:
+    """The audit record of an export ("export.ledger"): who took which rows out, with
+    which filters, in which format. Every download of ledger content writes one."""
+    return record(
+        actor=by,
+        verb="export.ledger",
+        changes={
+            "document": [None, document],
+            "filters": [None, filters],
+            "rows": [None, rows],
+            "format": [None, fmt],
+        },
+    )
+
+
 def chain_verified(*, by, records: int, broken_id: int | None, problem: str = "") -> AuditRecord:
     """The audit record of a verification of the chain run from the auditor's page."""
     return record(

@@ -294,6 +294,9 @@ RL_ORDER_ESCALATION_DAYS = {
     "orange": env_int("RL_ORDER_ORANGE_DAYS", 7),
     "red": env_int("RL_ORDER_RED_DAYS", 5),
 }
+# Working days (Monday to Friday) a unit has to sign for an order (签收) before the
+# issuing office is told it has not.
+RL_ORDER_RECEIPT_DAYS = env_int("RL_ORDER_RECEIPT_DAYS", 2)
 # Evidence files (佐证材料): the largest one accepted, in bytes.
 RL_EVIDENCE_MAX_BYTES = env_int("RL_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
 # Excel uploads: the largest file, its largest unpacked size and compression ratio

@@ -22,7 +22,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("reformledger.api.urls")),
     path("exchange/", include("reformledger.exchange.urls")),
-    path("units/", include("reformledger.orgs.urls")),
     path("ledger/", include("reformledger.ledger.urls")),
     path("notifications/", include("reformledger.notifications.urls")),
     path("audit/", include("reformledger.audit.urls")),

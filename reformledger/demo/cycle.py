@@ -49,6 +49,7 @@ from reformledger.ledger.models import (
     Rating,
     Task,
 )
+from reformledger.ledger.services import reminders
 from reformledger.notifications import services as notices
 from reformledger.notifications.models import Notification
 from reformledger.orgs.models import Unit
@@ -578,7 +579,7 @@ class _Cycle:
         """The daily reminders of `day`; each notice is read the next day, except those
         its people ignore."""
         last = Notification.objects.aggregate(last=Max("pk"))["last"] or 0
-        notices.reminders_send(today=day)
+        reminders.reminders_send(today=day)
         sent = list(
             Notification.objects.filter(pk__gt=last)
             .select_related("task", "recipient")

@@ -7,15 +7,20 @@ it) climbs the orders left unanswered at their deadline; then the day's acts are
 through the supervision services: the key tasks linked to the director or the deputy
 (挂钩联系), reform documents registered, sent for review and issued, the three
 leading-group meetings with their collective reviews (集体会诊) and action items, the
-supervision meetings (督查推进专会), orders issued (督办单), answers given, accepted and
-returned. `supervision_data.py` holds the story; the play checks that the tasks it
+supervision meetings (督查推进专会), orders issued (督办单), signed for (签收), answers
+given, accepted and returned. Every order or action item the unit answers was signed
+for by the one who answers, one or two working days after it was issued (on the day
+of its first answer if that comes sooner); the ones never answered stay unsigned, and
+the daily run (`services.orders_unsigned_notify(today=day)`) tells the office of those
+orders. `supervision_data.py` holds the story; the play checks that the tasks it
 puts to review are the first that `selectors.review_candidates` proposes on the
 meeting's day, and that every order ends the year at the level the story expects.
 
 Dates. As in `cycle.py`, each act goes through its service, then its rows get the
 2016 dates they stand for with queryset updates: links made and ended, documents
-registered, meetings and action items recorded, orders issued, answers given and
-decided, matters closed, evidence uploaded, notices sent and read.
+registered, meetings and action items recorded, orders issued, matters signed for,
+answers given and decided, matters closed, evidence uploaded, notices sent and read,
+orders reported unsigned.
 
 Deadlines. Three services judge a deadline against the real today: `order_issue` and
 `answer_return` refuse a deadline in the past, and `answer_submit` marks an answer
@@ -35,6 +40,7 @@ from collections.abc import Callable
 from functools import partial
 
 from django.core.files.base import ContentFile
+from django.db.models import Min
 from django.utils import timezone
 
 from reformledger.demo import data, documents
@@ -136,19 +142,32 @@ class Play:
         for meeting in story.GROUP_MEETINGS:
             self.acts[meeting.held_on].append(partial(self._group_meeting, meeting))
             for review in meeting.reviews:
-                self._plan_events(review.items)
+                self._plan_events(review.items, meeting.held_on)
         for meeting in story.SUPERVISION_MEETINGS:
             self.acts[meeting.held_on].append(partial(self._supervision_meeting, meeting))
-            self._plan_events(meeting.items)
+            self._plan_events(meeting.items, meeting.held_on)
         for i, spec in enumerate(story.ORDERS):
             self.acts[spec.issued].append(partial(self._issue_order, i, spec))
+            self._plan_receipt(("order", i), spec.issued, spec.events)
             for event in spec.events:
                 self.acts[event.day].append(partial(self._event, ("order", i), event))
 
-    def _plan_events(self, items: tuple[story.Item, ...]) -> None:
+    def _plan_events(self, items: tuple[story.Item, ...], issued: dt.date) -> None:
         for item in items:
+            self._plan_receipt(("item", item.key), issued, item.events)
             for event in item.events:
                 self.acts[event.day].append(partial(self._event, ("item", item.key), event))
+
+    def _plan_receipt(self, ref: tuple[str, object], issued: dt.date, events) -> None:
+        """A matter the unit answers is signed for first: one or two working days after
+        it was issued, or on the day of its first answer if that comes sooner (planned
+        before the answer, so it comes first on that day)."""
+        replies = [e.day for e in events if isinstance(e, story.Reply)]
+        if not replies:
+            return
+        wait = 1 + stable(f"{ref[0]}:{ref[1]}:receipt") % 2
+        day = min(services.working_days_after(issued, wait), replies[0])
+        self.acts[day].append(partial(self._receive, ref, day))
 
     def month(self, month: int) -> None:
         """Play `month` day by day: the morning's daily run, then the day's acts."""
@@ -162,9 +181,16 @@ class Play:
             self._check()
 
     def _check(self) -> None:
-        """The year ended as the story says: no act left, every order at its level."""
+        """The year ended as the story says: no act left, every order at its level,
+        every answered matter signed for before its first answer."""
         if self.acts:
             raise ValueError(f"supervision acts outside 2016: {sorted(self.acts)}")
+        for model in (SupervisionOrder, ActionItem):
+            for matter in model.objects.filter(answers__isnull=False).annotate(
+                first=Min("answers__answered_at")
+            ):
+                if matter.received_at is None or matter.received_at > matter.first:
+                    raise ValueError(f"{matter} was answered before it was signed for")
         for i, spec in enumerate(story.ORDERS):
             order = SupervisionOrder.objects.get(pk=self.orders[i])
             if (order.level, order.status) != spec.expect:
@@ -372,26 +398,44 @@ class Play:
 
     def _escalate(self, day: dt.date) -> None:
         """The morning's daily run; the unit reads the notices of an order it will
-        answer, and leaves the others unread."""
+        answer, and leaves the others unread. Then the office is told of the orders
+        left unsigned, and reads it the next morning."""
         counts = services.orders_escalate(today=day)
         self.cycle.made["orders escalated"] += counts["escalated"]
         if counts["escalated"] or counts["overdue"]:
             self._notices(at(day, 6, 30), read=self._about_answered)
+        before = timezone.now()
+        if services.orders_unsigned_notify(today=day):
+            told = SupervisionOrder.objects.filter(unsigned_notified_at__gte=before)
+            self._count(
+                "orders reported unsigned", told.update(unsigned_notified_at=at(day, 6, 30))
+            )
+            self._notices(at(day, 6, 30))
 
     def _about_answered(self, notice: Notification) -> bool:
         kind, pk, *_rest = notice.key.split(":")
         return kind == "order" and int(pk) in self.answered
 
-    # --- answers and decisions --------------------------------------------------------
+    # --- receipts, answers and decisions ---------------------------------------------
 
-    def _event(self, ref: tuple[str, object], event) -> None:
+    def _matter(self, ref: tuple[str, object]) -> Matter:
         kind, key = ref
         if kind == "order":
-            matter = SupervisionOrder.objects.select_related("unit", "task").get(
-                pk=self.orders[key]
-            )
-        else:
-            matter = ActionItem.objects.select_related("unit", "task").get(pk=self.items[key])
+            return SupervisionOrder.objects.select_related("unit", "task").get(pk=self.orders[key])
+        return ActionItem.objects.select_related("unit", "task").get(pk=self.items[key])
+
+    def _receive(self, ref: tuple[str, object], day: dt.date) -> None:
+        """The one who will answer signs for the matter (签收) in the morning."""
+        matter = self._matter(ref)
+        services.matter_receive(matter=matter, by=self._answerer(matter.unit))
+        minute = stable(f"{ref[0]}:{ref[1]}:receipt") % 50
+        type(matter).objects.filter(pk=matter.pk).update(
+            received_at=at(day, 9 + minute % 3, minute)
+        )
+        self._count("receipts")
+
+    def _event(self, ref: tuple[str, object], event) -> None:
+        matter = self._matter(ref)
         if isinstance(event, story.Reply):
             self._reply(matter, event)
         elif isinstance(event, story.Accept):

@@ -44,12 +44,15 @@ def chinese_number(n: int) -> str:
 
 def host_name(office) -> str:
     """The name of the unit hosting a reform office (惠州市 for 市委改革办), or ""."""
-    from reformledger.orgs.models import Unit
-
     if office.depth <= 1:
         return ""
-    parent = Unit.objects.filter(path=office.path[: -Unit.steplen]).only("name").first()
+    parent = type(office).objects.get_parent(office)  # the unit tree's own lookup
     return parent.name if parent is not None else ""
+
+
+def place_of(office) -> str:
+    """The place a ledger is of: the office's host unit (惠州市), else the office."""
+    return host_name(office) or office.name
 
 
 def party_committee_office(office) -> str:

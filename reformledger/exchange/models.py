@@ -1,4 +1,4 @@
-"""Import jobs: an uploaded workbook being read, checked and applied in the background."""
+"""Import jobs: an uploaded file being read, checked and applied in the background."""
 
 from django.conf import settings
 from django.db import models
@@ -6,15 +6,14 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ImportJob(models.Model):
-    """One import of a workbook (导入任务): who sent which file into which ledger, how far
-    it has got, and what came of it (the counts written, or every error found).
+    """One import of a file (导入任务): who sent which file, for what, how far it has
+    got, and what came of it (the counts written, or every error found).
 
+    The job is generic: `kind` names the domain's handler (registered in
+    `exchange.jobs`), `params` says what the handler needs to know (an office and a
+    year, a period…) and `scope` how the pages name it ("惠州市委改革办 · 2016").
     The file itself is kept only until the job has run, then cleared.
     """
-
-    class Kind(models.TextChoices):
-        TASK_LIST = "task_list", _("Task list with plans")
-        PROGRESS = "progress", _("Progress reports")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting")
@@ -23,21 +22,12 @@ class ImportJob(models.Model):
         SUCCEEDED = "succeeded", _("Done")
         FAILED = "failed", _("Refused")
 
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=40)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    office = models.ForeignKey(
-        "orgs.Unit",
-        verbose_name=_("reform office"),
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    year = models.PositiveSmallIntegerField(_("year"), null=True)
-    period = models.ForeignKey(
-        "ledger.Period", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    params = models.JSONField(_("parameters"), default=dict)
+    scope = models.CharField(_("for"), max_length=200, blank=True)
     file_name = models.CharField(_("file"), max_length=255)
     file_size = models.PositiveIntegerField(_("size"), default=0)
     payload = models.BinaryField(_("content"), null=True, editable=False)
@@ -56,9 +46,17 @@ class ImportJob(models.Model):
         verbose_name = _("import job")
         verbose_name_plural = _("import jobs")
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["created_by", "kind", "-created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} · {self.file_name}"
+        return f"{self.kind_label} · {self.file_name}"
+
+    @property
+    def kind_label(self) -> str:
+        from reformledger.exchange.jobs import kind_of
+
+        kind = kind_of(self.kind)
+        return str(kind.label) if kind is not None else self.kind
 
     @property
     def is_finished(self) -> bool:

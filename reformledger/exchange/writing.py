@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from copy import copy
 from typing import Any
 
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -32,6 +33,11 @@ HEADER_FILL = PatternFill("solid", fgColor="E9ECEF")
 CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 WRAP = Alignment(vertical="center", wrap_text=True)
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+
+
+def yes_no(value: bool) -> str:
+    """A flag as a sheet writes it (是 / 否 in Chinese), and as the import reads it back."""
+    return _("Yes") if value else _("No")
 
 
 def new_workbook() -> Workbook:

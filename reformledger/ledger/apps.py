@@ -6,3 +6,10 @@ class LedgerConfig(AppConfig):
     name = "reformledger.ledger"
     label = "ledger"
     verbose_name = _("Reform ledger")
+
+    def ready(self) -> None:
+        from reformledger.exchange import jobs
+        from reformledger.ledger.services.imports import job_kinds
+
+        for kind in job_kinds():
+            jobs.register(kind)

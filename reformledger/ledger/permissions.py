@@ -107,3 +107,13 @@ def require(user, act: str, task: Task) -> None:
     """Raise PermissionDenied unless `user` may do `act` on `task`."""
     if not can(user, act, task):
         raise PermissionDenied(f"{act} not allowed on task {task.pk}")
+
+
+#: Who chases lagging units on the staleness page: the office, and city leaders who
+#: read everything.
+STALENESS_ROLES = (*OFFICE, Role.CITY_LEADER)
+
+
+def can_see_staleness(user) -> bool:
+    """Office staff, office leaders and city leaders see staleness per unit."""
+    return scopes_of(user).has(*STALENESS_ROLES)

@@ -1,6 +1,14 @@
 """The ledger's URLs: each views module brings its own patterns."""
 
-from reformledger.ledger.views import closing, plans, ratings, reports, tasks
+from reformledger.ledger.views import (
+    closing,
+    exchange,
+    plans,
+    ratings,
+    reports,
+    staleness,
+    tasks,
+)
 
 app_name = "ledger"
 urlpatterns = [
@@ -9,4 +17,6 @@ urlpatterns = [
     *reports.urlpatterns,
     *ratings.urlpatterns,
     *closing.urlpatterns,
+    *exchange.urlpatterns,
+    *staleness.urlpatterns,
 ]

@@ -1,4 +1,4 @@
-"""Every change to notices: sending one, reading them, the daily reminders, e-mail.
+"""Every change to notices: sending one or many, reading them, e-mail.
 
 A notice is written first and e-mailed after: the e-mail goes out from the task
 queue (or from the reminders run, which already runs there), so a slow or broken
@@ -10,24 +10,20 @@ import logging
 import smtplib
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import get_connection, send_mail
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from reformledger.audit import services as audit
-from reformledger.notifications import selectors
 from reformledger.notifications.choices import NotificationKind
 from reformledger.notifications.models import Notification
 
 logger = logging.getLogger(__name__)
-
-#: The kinds `reminders_send` sends, in the order its counts are reported.
-REMINDER_KINDS = tuple(k for k in NotificationKind if k != NotificationKind.NOTICE)
 
 # Keys looked up per query when checking which reminders were already sent.
 _KEY_CHUNK = 1000
@@ -122,57 +118,26 @@ def notifications_read_all(*, by) -> int:
     return count
 
 
-# --- The daily reminders ----------------------------------------------------------
+# --- Many notices at once ---------------------------------------------------------
 
 
-def reminders_send(today: dt.date | None = None) -> dict[str, int]:
-    """Send every reminder due on `today` (default: today) that was not sent before.
+@dataclass(frozen=True)
+class Draft:
+    """One notice to write in bulk (see `notify_many`)."""
 
-    Reads in bulk (a fixed number of queries, whatever the size of the ledger),
-    writes the new notices in batches with one audit record for the run, then
-    e-mails them. Returns how many notices of each kind were sent.
-    """
-    today = today or timezone.localdate()
-    due = selectors.reminders_due(today)
-    fresh = _not_yet_sent(due)
-    with translation.override(settings.LANGUAGE_CODE):
-        links: dict[int, str] = {}
-        notices = []
-        for d, recipient_id in fresh:
-            if d.task_id not in links:
-                links[d.task_id] = reverse("ledger:task", args=[d.task_id])
-            title, body = _words(d)
-            notices.append(
-                Notification(
-                    recipient_id=recipient_id,
-                    kind=d.kind,
-                    key=d.key,
-                    title=_one_line(title)[:300],
-                    body=body,
-                    link=links[d.task_id],
-                    task_id=d.task_id,
-                )
-            )
-    counts = Counter(n.kind for n in notices)
-    with transaction.atomic():
-        # ignore_conflicts: a run started at the same time may have written some of
-        # them already; the unique key keeps each one single.
-        Notification.objects.bulk_create(notices, batch_size=500, ignore_conflicts=True)
-        if notices:
-            audit.record(
-                actor=None,
-                verb="reminders.sent",
-                changes={kind: [None, n] for kind, n in sorted(counts.items())},
-                reason=f"reminders of {today.isoformat()}",
-            )
-    if notices:
-        notifications_email(_written(notices))
-    return {str(kind): counts.get(kind, 0) for kind in REMINDER_KINDS}
+    recipient_id: int
+    kind: str
+    key: str
+    title: str
+    body: str
+    link: str = ""
+    task_id: int | None = None
 
 
-def _not_yet_sent(due: list[selectors.Due]) -> list[tuple[selectors.Due, int]]:
-    """(reminder, recipient) pairs whose key that recipient has not had yet."""
-    keys = sorted({d.key for d in due})
+def already_sent(keys: Iterable[str]) -> set[tuple[int, str]]:
+    """(recipient id, key) of the notices already written under any of `keys`, so a run
+    of reminders builds the words only of the ones still to send."""
+    keys = sorted(set(keys))
     sent: set[tuple[int, str]] = set()
     for i in range(0, len(keys), _KEY_CHUNK):
         sent.update(
@@ -180,7 +145,40 @@ def _not_yet_sent(due: list[selectors.Due]) -> list[tuple[selectors.Due, int]]:
                 "recipient_id", "key"
             )
         )
-    return [(d, uid) for d in due for uid in d.recipients if (uid, d.key) not in sent]
+    return sent
+
+
+def notify_many(*, drafts: list[Draft], verb: str, reason: str = "") -> Counter:
+    """Write many notices in batches, each once per (recipient, key), with one audit
+    record for the run, then e-mail them; returns how many of each kind were written.
+
+    A run started at the same time may have written some of them already: the unique
+    key keeps each one single (ignore_conflicts)."""
+    notices = [
+        Notification(
+            recipient_id=d.recipient_id,
+            kind=d.kind,
+            key=d.key,
+            title=_one_line(d.title)[:300],
+            body=d.body,
+            link=d.link,
+            task_id=d.task_id,
+        )
+        for d in drafts
+    ]
+    counts = Counter(n.kind for n in notices)
+    with transaction.atomic():
+        Notification.objects.bulk_create(notices, batch_size=500, ignore_conflicts=True)
+        if notices:
+            audit.record(
+                actor=None,
+                verb=verb,
+                changes={kind: [None, n] for kind, n in sorted(counts.items())},
+                reason=reason,
+            )
+    if notices:
+        notifications_email(_written(notices))
+    return counts
 
 
 def _written(notices: list[Notification]) -> list[Notification]:
@@ -198,52 +196,6 @@ def _written(notices: list[Notification]) -> list[Notification]:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
-
-
-def _words(d: selectors.Due) -> tuple[str, str]:
-    """The title and message of a reminder, in the active language."""
-    f = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in d.facts.items()}
-    kind = d.kind
-    if kind == NotificationKind.REPORT_DUE:
-        title = _("Progress report due %(due)s: %(code)s %(title)s")
-        body = _(
-            "The progress report on task %(code)s %(title)s for period %(period)s is due "
-            "on %(due)s. Please file it in the ledger."
-        )
-    elif kind == NotificationKind.REPORT_LATE:
-        title = _("Progress report late: %(code)s %(title)s")
-        body = _(
-            "The progress report on task %(code)s %(title)s for period %(period)s was due "
-            "on %(due)s and has not been filed."
-        )
-    elif kind == NotificationKind.MILESTONE_DUE:
-        title = _("Milestone due %(date)s: %(milestone)s (%(code)s)")
-        body = _("Milestone “%(milestone)s” of task %(code)s %(title)s is planned for %(date)s.")
-    elif kind == NotificationKind.MILESTONE_OVERDUE:
-        title = _("Milestone overdue: %(milestone)s (%(code)s)")
-        body = _(
-            "Milestone “%(milestone)s” of task %(code)s %(title)s was planned for %(date)s "
-            "and has not been reached."
-        )
-    elif kind == NotificationKind.CLOSING_TO_SIGN:
-        title = _("Closing request to sign: %(code)s %(title)s")
-        body = _(
-            "The closing request of task %(code)s %(title)s (document %(document)s) awaits "
-            "the unit head's signature."
-        )
-    elif kind == NotificationKind.CLOSING_TO_APPROVE:
-        title = _("Closing request to approve: %(code)s %(title)s")
-        body = _(
-            "The closing request of task %(code)s %(title)s (document %(document)s) was "
-            "signed by the unit head and awaits an office leader's approval."
-        )
-    else:  # closing_stale
-        title = _("Closing request pending for %(days)s days: %(code)s %(title)s")
-        body = _(
-            "The closing request of task %(code)s %(title)s (document %(document)s), filed "
-            "on %(requested)s, is still pending."
-        )
-    return title % f, body % f
 
 
 # --- E-mail -----------------------------------------------------------------------

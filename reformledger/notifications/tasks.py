@@ -1,33 +1,17 @@
 """The task queue's jobs (Huey, see docs/decisions/0005-task-queue-huey.md).
 
-`reformledger run_huey` runs them: the daily reminders at 07:00 local time, the
-e-mail of each notice after it is written, and a half-hourly retry of e-mails an
-SMTP outage held back. Each job only calls a service, so what the queue does can
+`reformledger run_huey` runs them: the e-mail of each notice after it is written,
+and a half-hourly retry of e-mails an SMTP outage held back (the daily reminders
+are the ledger's: ledger/tasks.py). Each job only calls a service, so what the queue does can
 be read (and tested) in `services`. Names are explicit ("notifications.…"), so a
 queued task still finds its function after code moves.
 """
 
-import datetime as dt
-
 from django.db import connections
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task, lock_task, on_shutdown
+from huey.contrib.djhuey import db_periodic_task, db_task, on_shutdown
 
 from reformledger.notifications import services
-
-
-@db_periodic_task(crontab(hour=7, minute=0), name="notifications.daily_reminders")
-@lock_task("reminders")
-def daily_reminders() -> dict[str, int]:
-    """Every morning: the reminders due today (at most one run at a time)."""
-    return services.reminders_send()
-
-
-@db_task(name="notifications.send_reminders")
-@lock_task("reminders")
-def send_reminders(today: str | None = None) -> dict[str, int]:
-    """Reminders on demand (`send_reminders --queue`), for `today` as YYYY-MM-DD."""
-    return services.reminders_send(dt.date.fromisoformat(today) if today else None)
 
 
 @db_task(name="notifications.notification_email")

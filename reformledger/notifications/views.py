@@ -1,19 +1,15 @@
 """Notice pages: the user's notices, and staleness per unit for the office. Views
 translate HTTP to services and selectors; they change nothing themselves."""
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from reformledger.notifications import permissions, selectors, services
+from reformledger.notifications import selectors, services
 
 PAGE_SIZE = 30
 
@@ -58,25 +54,3 @@ def notifications_read_all(request):
     if count:
         messages.success(request, _("%(count)s notices marked read.") % {"count": count})
     return _back(request)
-
-
-@login_required
-def staleness(request):
-    """Staleness per unit (督促): who has stopped reporting, worst first, sortable."""
-    if not permissions.can_see_staleness(request.user):
-        raise PermissionDenied
-    sort = request.GET.get("sort", "worst")
-    rows = selectors.sort_staleness(selectors.staleness_by_unit(request.user), sort)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    selectors.attach_units(page.object_list)
-    return render(
-        request,
-        "notifications/staleness.html",
-        {
-            "page": page,
-            "sort": sort,
-            "query": urlencode({"sort": sort}),
-            "today": timezone.localdate(),
-            "ignored_after": selectors.IGNORED_AFTER_DAYS,
-        },
-    )

@@ -4,7 +4,7 @@ from django.db.models import Q
 from django_filters import rest_framework as filters
 from rest_framework import serializers, viewsets
 
-from reformledger.ledger.filters import StrictBooleanFilter
+from reformledger.api.filters import StrictBooleanFilter
 from reformledger.orgs.choices import UnitKind
 from reformledger.orgs.models import Person, Unit
 from reformledger.orgs.permissions import visible_units

@@ -6,3 +6,12 @@ class OrgsConfig(AppConfig):
     name = "reformledger.orgs"
     label = "orgs"
     verbose_name = _("Organisation")
+
+    def ready(self) -> None:
+        # The trail sits below the unit tree; it learns who holds which role from here.
+        from reformledger.audit import permissions as trail
+        from reformledger.orgs.choices import Role
+        from reformledger.orgs.permissions import scopes_of
+
+        assert trail.AUDITOR == Role.AUDITOR
+        trail.set_role_lookup(lambda user, role: scopes_of(user).has(role))

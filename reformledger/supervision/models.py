@@ -209,8 +209,8 @@ class CollectiveReview(models.Model):
 
 
 class Matter(models.Model):
-    """What orders and action items share: a demand on a unit with a deadline, open
-    until the unit answers and the office accepts the answer."""
+    """What orders and action items share: a demand on a unit with a deadline, signed
+    for by the unit (签收) before it answers, open until the office accepts an answer."""
 
     office = models.ForeignKey(
         Unit, verbose_name=_("reform office"), on_delete=models.PROTECT, related_name="+"
@@ -236,6 +236,17 @@ class Matter(models.Model):
         db_index=True,
     )
     closed_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    # Receipt (签收): the unit's liaison or head acknowledges the matter before
+    # answering it. Signed once; escalations and returned answers keep it.
+    received_by = models.ForeignKey(
+        _USER,
+        verbose_name=_("signed for by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    received_at = models.DateTimeField(_("signed for at"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
@@ -248,6 +259,11 @@ class Matter(models.Model):
     @property
     def is_awaiting(self) -> bool:
         return self.status in AWAITING
+
+    @property
+    def is_received(self) -> bool:
+        """Signed for (签收) by the unit: only then may it answer."""
+        return self.received_at is not None
 
     def is_overdue(self, today) -> bool:
         """Unanswered past its deadline."""
@@ -295,8 +311,9 @@ class ActionItem(Matter):
 class SupervisionOrder(Matter):
     """A supervision order (督办单): one matter per order (一事一单), numbered per year
     (督办〔2016〕7号), on a task or an action item, with its basis, demand, deadline
-    and level — blue reminder, orange warning or red order. Unanswered at its
-    deadline, it climbs one level with a new deadline."""
+    and level — blue reminder, orange warning or red order. The unit signs for it
+    (签收) before answering; unanswered at its deadline, it climbs one level with a
+    new deadline."""
 
     year = models.PositiveSmallIntegerField(_("year"))
     number = models.PositiveIntegerField(_("number"))
@@ -315,6 +332,10 @@ class SupervisionOrder(Matter):
     escalations = models.PositiveSmallIntegerField(_("escalations"), default=0)
     issued_by = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField(_("issued at"))
+    # When the office was told the unit had not signed for it in time: once per order.
+    unsigned_notified_at = models.DateTimeField(
+        _("office told it was not signed for"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("supervision order")

@@ -4,7 +4,8 @@ API and services.
 - The office's staff and leaders (and city leaders, read-only) see everything of the
   offices under their unit: links, meetings, documents, orders, action items.
 - A unit's liaison and head see only the orders and action items addressed to their
-  unit (or a unit below it), and answer them.
+  unit (or a unit below it), sign for them (签收) and answer them; the office never
+  signs for a unit.
 - Only office leaders issue orders, escalate them by hand, and accept or return
   answers; office staff record meetings, reviews, documents and links.
 - A linked leader's page lists every task linked to them.
@@ -35,8 +36,12 @@ ACTS = {
     "issue_order": "office leaders",
     "escalate": "office leaders",
     "decide": "office leaders (accept or return an answer)",
+    "receive": "the responsible unit's liaison or head (签收, before answering)",
     "answer": "the responsible unit's liaison or head",
 }
+
+#: Acts of the addressed unit's own people on its orders and action items.
+UNIT_ACTS = ("receive", "answer")
 
 
 def _office_q(user, lookup: str = "office"):
@@ -100,7 +105,7 @@ def can_office(user, act: str, office: Unit) -> bool:
 
 def can(user, act: str, obj: Model) -> bool:
     """Whether `user` may do `act` on an order, action item, meeting or document."""
-    if act == "answer":
+    if act in UNIT_ACTS:
         return scopes_of(user).covers(obj.unit.path, *UNIT)
     return can_office(user, act, obj.office)
 

@@ -38,7 +38,7 @@ _ANSWERS = Prefetch(
 def orders(user) -> QuerySet[SupervisionOrder]:
     """Orders the user may see, with what a list row shows."""
     return permissions.visible_orders(user).select_related(
-        "office", "unit", "task", "action_item", "issued_by"
+        "office", "unit", "task", "action_item", "issued_by", "received_by"
     )
 
 
@@ -50,7 +50,7 @@ def order_detail(user, pk: int) -> SupervisionOrder:
 def action_items(user) -> QuerySet[ActionItem]:
     """Action items the user may see, with their source and unit."""
     return permissions.visible_action_items(user).select_related(
-        "office", "unit", "task", "meeting", "review__meeting", "review__task"
+        "office", "unit", "task", "meeting", "review__meeting", "review__task", "received_by"
     )
 
 

@@ -1,4 +1,5 @@
-"""Unit pages: the tree and one unit with its tasks."""
+"""Unit pages: the tree, and one unit with its names, people and the tasks it leads or
+helps on (the ledger's selector; the unit tree itself knows nothing of tasks)."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -11,7 +12,7 @@ from reformledger.orgs.models import Unit
 
 @login_required
 def unit_list(request):
-    return render(request, "orgs/unit_list.html", {"units": selectors.unit_tree(request.user)})
+    return render(request, "web/units/unit_list.html", {"units": selectors.unit_tree(request.user)})
 
 
 @login_required
@@ -24,7 +25,7 @@ def unit_detail(request, pk: int):
     led, helped = ledger_selectors.unit_tasks(request.user, unit)
     return render(
         request,
-        "orgs/unit_detail.html",
+        "web/units/unit_detail.html",
         {
             "unit": unit,
             "children": selectors.unit_children(unit),

@@ -20,8 +20,8 @@ OFFICE_PAGES = [
     "/ledger/carry-over/",
     "/units/",
     "/notifications/",
-    "/notifications/staleness/",
-    "/exchange/task-list/import/",
+    "/ledger/staleness/",
+    "/ledger/task-list/import/",
     "/dashboard/",
 ]
 

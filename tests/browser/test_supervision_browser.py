@@ -87,6 +87,9 @@ def test_an_order_is_issued_escalates_is_answered_and_accepted(
     assert page.get_by_text(order.label).first.is_visible()
     shot(page, "supervision-4-liaison-notice")
     page.goto(f"{url}/supervision/orders/{order.pk}/")
+    page.once("dialog", lambda dialog: dialog.accept())  # 签收 asks first
+    page.get_by_test_id("receive").click()
+    page.wait_for_load_state()
     page.fill("#id_body", "实施方案已印发，12个镇街全部启动考核。")
     page.set_input_files(
         "input[name=files]",
@@ -112,7 +115,13 @@ def test_an_order_is_issued_escalates_is_answered_and_accepted(
     # 5. The order's history on its page shows every step, as does the audit trail.
     steps = page.get_by_test_id("history").locator("li[data-verb]")
     verbs = [steps.nth(i).get_attribute("data-verb") for i in range(steps.count())]
-    expected = ["order.issued", "order.escalated", "order.answered", "order.accepted"]
+    expected = [
+        "order.issued",
+        "order.escalated",
+        "order.received",
+        "order.answered",
+        "order.accepted",
+    ]
     assert [v for v in verbs if v in expected] == expected
     trail = list(
         AuditRecord.objects.filter(ctx_type="supervision.supervisionorder", ctx_id=str(order.pk))

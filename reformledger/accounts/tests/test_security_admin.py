@@ -52,7 +52,7 @@ def test_the_security_admin_sees_no_ledger_content(world, security_admin, client
     assert task.title not in ledger.content.decode()
     assert client.get(f"/api/v1/tasks/{task.pk}/").status_code == 404
     assert client.get("/api/v1/tasks/").json()["count"] == 0
-    assert client.get(reverse("orgs:unit", args=[world.huiyang.pk])).status_code == 404
+    assert client.get(reverse("web:unit", args=[world.huiyang.pk])).status_code == 404
 
 
 def test_the_security_admin_sees_the_accounts_menu(world, security_admin, office_staff, client_for):

@@ -13,8 +13,8 @@ import pytest
 from django.conf import settings
 from django.db import connection, connections
 
+from reformledger.audit.backup import MANIFEST, database_states, read_manifest
 from reformledger.audit.selectors import chain_head
-from reformledger.core.backup import MANIFEST, database_states, read_manifest
 from reformledger.core.tests.instance import database_url, instance_env, reformledger
 from reformledger.ledger import services as ledger
 

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from reformledger.audit.models import AuditRecord
-from reformledger.exchange.tests.conftest import edit_xlsx
+from reformledger.exchange.testing import edit_xlsx
 from reformledger.ledger import services as ledger
 from reformledger.ledger.models import Period
 
@@ -48,11 +48,11 @@ def test_an_evidence_download_writes_one_record(evidence, huiyang_head, client_f
 @pytest.mark.parametrize(
     ("url", "document", "fmt"),
     [
-        ("exchange:ledger_xlsx", "ledger", "xlsx"),
-        ("exchange:ledger_csv", "ledger", "csv"),
-        ("exchange:closed_xlsx", "closed_ledger", "xlsx"),
-        ("exchange:task_list_export", "task_list", "xlsx"),
-        ("exchange:task_list_template", "task_list_template", "xlsx"),
+        ("ledger:ledger_xlsx", "ledger", "xlsx"),
+        ("ledger:ledger_csv", "ledger", "csv"),
+        ("ledger:closed_xlsx", "closed_ledger", "xlsx"),
+        ("ledger:task_list_export", "task_list", "xlsx"),
+        ("ledger:task_list_template", "task_list_template", "xlsx"),
     ],
 )
 def test_each_ledger_download_writes_one_record(
@@ -82,7 +82,7 @@ def test_the_prefilled_progress_sheet_writes_one_record(world, huiyang_liaison, 
     client = client_for(huiyang_liaison)
     since = last_id()
 
-    response = client.get(reverse("exchange:reports_template") + f"?period={june.pk}")
+    response = client.get(reverse("ledger:reports_template") + f"?period={june.pk}")
 
     assert response.status_code == 200
     rec = new_records(since).get()
@@ -92,7 +92,7 @@ def test_the_prefilled_progress_sheet_writes_one_record(world, huiyang_liaison, 
 
 def test_an_import_that_changes_the_ledger_writes_its_record(world, office_staff, client_for):
     client = client_for(office_staff)
-    template = client.get(reverse("exchange:task_list_template") + "?year=2016").content
+    template = client.get(reverse("ledger:task_list_template") + "?year=2016").content
 
     def fill(wb):
         row = ["2016-071", "人才发展体制改革", "economy", "HZ-FGJ", "", "", "否", "", "报告"]
@@ -103,7 +103,7 @@ def test_an_import_that_changes_the_ledger_writes_its_record(world, office_staff
     since = last_id()
 
     response = client.post(
-        reverse("exchange:task_list_import"),
+        reverse("ledger:task_list_import"),
         {"office": world.office.pk, "year": 2016, "file": upload},
     )
 

@@ -99,7 +99,7 @@ def test_session_cookie_is_httponly_and_samesite_lax(world, office_staff, client
 
 def test_pages_and_downloads_for_a_signed_in_user_are_never_stored(world, office_staff, client_for):
     client = client_for(office_staff)
-    for path in ("/ledger/", f"/ledger/tasks/{world.task_huiyang.pk}/", "/exchange/ledger.xlsx"):
+    for path in ("/ledger/", f"/ledger/tasks/{world.task_huiyang.pk}/", "/ledger/ledger.xlsx"):
         response = client.get(path)
         assert response.status_code == 200, path
         assert response["Cache-Control"] == "no-store", path

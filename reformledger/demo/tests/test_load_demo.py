@@ -39,8 +39,8 @@ from reformledger.ledger.models import (
     Task,
 )
 from reformledger.ledger.permissions import visible_tasks
+from reformledger.ledger.selectors.staleness import staleness_by_unit
 from reformledger.notifications.models import Notification
-from reformledger.notifications.selectors import staleness_by_unit
 from reformledger.orgs.models import Membership, Unit, UnitName
 
 pytestmark = pytest.mark.django_db

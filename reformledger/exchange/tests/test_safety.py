@@ -11,11 +11,14 @@ import pytest
 from django.urls import reverse
 from django.utils.translation import override
 
-from reformledger.exchange import services
+from reformledger.exchange import jobs
 from reformledger.exchange.errors import ImportRefused
 from reformledger.exchange.models import ImportJob
-from reformledger.exchange.tests.conftest import ledger_state, workbook
+from reformledger.exchange.testing import workbook
 from reformledger.exchange.xlsx_safety import check_xlsx
+from reformledger.ledger.services import imports
+from reformledger.ledger.services import imports as services
+from reformledger.ledger.tests.conftest import ledger_state
 
 HEADER = ["任务编号", "改革任务", "改革领域", "牵头单位", "成果形式", "开始日期", "完成时限"]
 ROW = ["2016-050", "某改革", "经济体制改革", "惠阳区", "政策文件", "2016-01-01", "2016-12-31"]
@@ -178,7 +181,7 @@ def test_an_upload_leaves_no_temporary_file(world, office_staff, client_for, set
     upload = io.BytesIO(data)
     upload.name = "tasks.xlsx"
     response = client_for(office_staff).post(
-        reverse("exchange:task_list_import"),
+        reverse("ledger:task_list_import"),
         {"office": world.office.pk, "year": 2016, "file": upload},
     )
 
@@ -199,7 +202,7 @@ def test_an_upload_over_the_limit_is_stopped_and_nothing_is_queued(
 
     with override("en"):
         response = client_for(office_staff).post(
-            reverse("exchange:task_list_import"),
+            reverse("ledger:task_list_import"),
             {"office": world.office.pk, "year": 2016, "file": upload},
             HTTP_ACCEPT_LANGUAGE="en",
         )
@@ -212,7 +215,7 @@ def test_an_upload_over_the_limit_is_stopped_and_nothing_is_queued(
 
 def test_an_export_leaves_no_temporary_file(world, office_staff, client_for, private_tmp):
     """openpyxl's write-only mode spools each sheet to a temporary file until saved."""
-    response = client_for(office_staff).get(reverse("exchange:ledger_xlsx") + "?by=area")
+    response = client_for(office_staff).get(reverse("ledger:ledger_xlsx") + "?by=area")
 
     assert response.status_code == 200
     assert list(private_tmp.iterdir()) == []
@@ -223,16 +226,15 @@ def test_a_refused_import_is_in_the_audit_trail_with_its_errors(world, office_st
 
     before = ledger_state()
 
-    job = services.import_job_create(
+    job = jobs.import_job_create(
         by=office_staff,
-        kind=ImportJob.Kind.TASK_LIST,
+        kind=imports.TASK_LIST_JOB,
+        **imports.task_list_job_params(office=world.office, year=2016),
         file_name="坏文件.xlsx",
         data=b"not a workbook",
         language="en",
-        office=world.office,
-        year=2016,
     )
-    services.import_job_run(job_id=job.pk)
+    jobs.import_job_run(job_id=job.pk)
     record = AuditRecord.objects.get(verb="import.refused")
     assert (record.actor, record.outcome) == (office_staff, Outcome.FAILURE)
     assert record.changes == {"kind": "task_list", "file": "坏文件.xlsx", "errors": 1}

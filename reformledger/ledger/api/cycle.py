@@ -1,6 +1,6 @@
 """API of the work cycle: progress reports, ratings and closing requests, and the
 acts on them. Each list starts from the tasks the user may see; each act calls the
-same service as the pages (see ledger/api.py for the tasks and plans)."""
+same service as the pages (see `tasks` for the tasks and plans)."""
 
 import base64
 import binascii
@@ -15,17 +15,11 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from reformledger.api.filters import IdFilter
+from reformledger.api.mixins import CONFLICT, ERRORS, ActsMixin, NoteSerializer
 from reformledger.ledger import permissions, services
-from reformledger.ledger.api import (
-    CONFLICT,
-    ERRORS,
-    ActsMixin,
-    NoteSerializer,
-    ReasonSerializer,
-    TaskViewSet,
-)
+from reformledger.ledger.api.tasks import ReasonSerializer, TaskViewSet
 from reformledger.ledger.choices import ClosingStatus, RatingStatus, ReportStatus
-from reformledger.ledger.filters import IdFilter
 from reformledger.ledger.models import (
     ClosingRequest,
     Milestone,

@@ -5,39 +5,22 @@ Every list starts from the same scoped queryset as the pages
 write calls the same service, so the API and the pages cannot disagree.
 """
 
-import re
-
 from django.db import transaction
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from reformledger.api.exceptions import PreconditionFailed
+from reformledger.api.mixins import CONFLICT, ERRORS, ETAG_RE, IF_MATCH, ActsMixin, NoteSerializer
 from reformledger.ledger import permissions, services
+from reformledger.ledger.api.filters import TaskApiFilter
 from reformledger.ledger.choices import TaskStatus
-from reformledger.ledger.filters import TaskApiFilter
 from reformledger.ledger.models import Milestone, Plan, ReformArea, ReformSystem, Task
 from reformledger.ledger.validation import MilestoneRow
 from reformledger.orgs.models import Person, Unit
-
-ERRORS = {
-    400: OpenApiResponse(description="Invalid input; the body names each field in error."),
-    403: OpenApiResponse(description="The role does not allow this act."),
-    404: OpenApiResponse(description="No such object, or not visible to the user."),
-}
-CONFLICT = {
-    409: OpenApiResponse(description="The object changed since it was read; nothing changed."),
-}
-ETAG_RE = re.compile(r'^(W/)?"[0-9]+"$')
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    {"type": "string", "pattern": r'^(\*|(W/)?"[0-9]+")$'},
-    OpenApiParameter.HEADER,
-    description='The ETag of the version read, e.g. "3" (or * for any). A stale one gets 412.',
-)
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
@@ -80,10 +63,6 @@ class PlanSerializer(serializers.ModelSerializer):
 class PlanWriteSerializer(serializers.Serializer):
     summary = serializers.CharField(allow_blank=True, required=False, default="")
     milestones = MilestoneSerializer(many=True)
-
-
-class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField(allow_blank=True, required=False, default="")
 
 
 class ReturnSerializer(serializers.Serializer):
@@ -310,24 +289,6 @@ class TaskViewSet(
         data.is_valid(raise_exception=True)
         plan = services.plan_revise(task=task, by=request.user, **data.validated_data)
         return Response(PlanSerializer(plan).data, status=status.HTTP_201_CREATED)
-
-
-class ActsMixin:
-    """Run one service act on the viewset's object and answer with the object re-read.
-
-    The object goes to the service under its model's name (`plan=`, `report=`,
-    `closing=`), after the request body is checked by `body` if the act takes one.
-    """
-
-    def _act(self, service, body=None):
-        obj = self.get_object()
-        kwargs = {}
-        if body is not None:
-            data = body(data=self.request.data)
-            data.is_valid(raise_exception=True)
-            kwargs = dict(data.validated_data)
-        service(**{self.act_object: obj}, by=self.request.user, **kwargs)
-        return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data)
 
 
 class PlanViewSet(ActsMixin, viewsets.ReadOnlyModelViewSet):

@@ -18,13 +18,13 @@ from django.utils.translation import gettext_lazy
 from openpyxl.utils import get_column_letter
 
 from reformledger.exchange import writing
-from reformledger.exchange.task_list import (
+from reformledger.exchange.docx_layout import place_of
+from reformledger.exchange.writing import yes_no
+from reformledger.ledger.documents.task_list import (
     TASK_COLUMNS,
     helping_names,
-    place_of,
     shared_unit_names,
     unit_text,
-    yes_no,
 )
 from reformledger.ledger.models import Period, Rating, RatingGrade, Task
 

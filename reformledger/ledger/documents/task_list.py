@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from reformledger.exchange import writing
+from reformledger.exchange.docx_layout import place_of
 from reformledger.exchange.errors import CellError
 from reformledger.exchange.parsing import (
     CellValueError,
@@ -35,6 +36,7 @@ from reformledger.exchange.parsing import (
     sheet_rows_estimate,
     split_list,
 )
+from reformledger.exchange.writing import yes_no
 from reformledger.ledger.choices import PlanStatus
 from reformledger.ledger.models import Milestone, Plan, Task
 from reformledger.orgs.models import Unit
@@ -153,20 +155,7 @@ MILESTONE_EXPORT_ONLY = {"reached_on"}
 KINDS = {"tasks": TASK_COLUMNS, "milestones": MILESTONE_COLUMNS}
 
 
-def yes_no(value: bool) -> str:
-    return _("Yes") if value else _("No")
-
-
 # --- writing ----------------------------------------------------------------------
-
-
-def place_of(office: Unit) -> str:
-    """The place a ledger is of: the name of the office's host unit (惠州市)."""
-    if office.depth > 1:
-        host = Unit.objects.filter(path=office.path[: -Unit.steplen]).first()
-        if host is not None:
-            return host.name
-    return office.name
 
 
 def list_title(office: Unit, year: int) -> str:

@@ -20,8 +20,8 @@ from django.utils.translation import override
 
 from reformledger.exchange.errors import CellError
 from reformledger.exchange.parsing import clean_code, fold
-from reformledger.exchange.task_list import MilestoneIn, TaskIn, TaskListFile
 from reformledger.ledger.choices import DeliverableKind, PlanStatus, TaskSource
+from reformledger.ledger.documents.task_list import MilestoneIn, TaskIn, TaskListFile
 from reformledger.ledger.models import Milestone, Plan, ReformArea, ReformSystem, Task
 from reformledger.ledger.validation import MilestoneRow
 from reformledger.orgs.models import Person, Unit

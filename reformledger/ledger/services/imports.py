@@ -1,4 +1,4 @@
-"""Imports and exports as acts.
+"""Imports of the ledger's workbooks as acts (the task list, progress reports).
 
 An import is all-or-nothing: the file is checked (`xlsx_safety`), read and compared
 with the ledger before anything is written; the changes are then made through the
@@ -7,46 +7,38 @@ ledger's own services (`task_create`, `task_update` with the version read,
 by a service — rolls every change back. Each change keeps the audit record its
 service writes; an import that changed something adds one record of its own.
 Importing the same file twice changes nothing, and writes nothing, the second time.
-
-Every export writes an audit record ("export.ledger") with its filters and rows.
 """
 
-import logging
-import time
 from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from reformledger.audit import services as audit
-from reformledger.audit.models import Outcome
 from reformledger.core.exceptions import ConflictError
 from reformledger.exchange.errors import CellError, ImportRefused
+from reformledger.exchange.jobs import JobKind, Progress
 from reformledger.exchange.models import ImportJob
-from reformledger.exchange.task_list import (
+from reformledger.exchange.xlsx_safety import check_xlsx, load_workbook
+from reformledger.ledger import permissions
+from reformledger.ledger import services as ledger
+from reformledger.ledger.documents.progress_sheet import progress_import
+from reformledger.ledger.documents.task_list import (
     MILESTONE_COLUMNS,
     MilestoneIn,
     TaskIn,
     read_task_list,
     rows_estimate,
 )
-from reformledger.exchange.task_list_changes import ChangeSet, PlanChange, plan_changes
-from reformledger.exchange.xlsx_safety import check_xlsx, load_workbook
-from reformledger.ledger import permissions
-from reformledger.ledger import services as ledger
-from reformledger.ledger.models import Task
+from reformledger.ledger.documents.task_list_changes import ChangeSet, PlanChange, plan_changes
+from reformledger.ledger.models import Period, Task
 from reformledger.orgs.models import Unit
 
-logger = logging.getLogger(__name__)
-
-#: At most this many errors are kept and shown; the count says how many there were.
-MAX_ERRORS = 500
-
-Progress = Callable[[int, int], None]
+#: The kinds of import job the ledger runs (keys kept by the jobs already recorded).
+TASK_LIST_JOB = "task_list"
+PROGRESS_JOB = "progress"
 
 
 def task_list_import(
@@ -220,128 +212,77 @@ def _plan_errors(exc: ValidationError, plan: PlanChange) -> list[CellError]:
     return out
 
 
-# --- exports ------------------------------------------------------------------------
+# --- as import jobs -----------------------------------------------------------------
 
 
-def export_record(*, by, document: str, filters: dict[str, Any], rows: int, fmt: str) -> None:
-    """The audit record of an export: who took which rows out, with which filters."""
-    audit.record(
-        actor=by,
-        verb="export.ledger",
-        changes={
-            "document": [None, document],
-            "filters": [None, filters],
-            "rows": [None, rows],
-            "format": [None, fmt],
-        },
-    )
+def task_list_job_params(*, office: Unit, year: int) -> dict[str, Any]:
+    """What a task-list job needs (`exchange.jobs.import_job_create(params=…)`)."""
+    return {"params": {"office": office.pk, "year": year}, "scope": f"{office.label} · {year}"}
 
 
-# --- import jobs --------------------------------------------------------------------
+def progress_job_params(*, period: Period) -> dict[str, Any]:
+    """What a progress-report job needs."""
+    return {
+        "params": {"period": period.pk},
+        "scope": f"{period.label} · {period.office.label}",
+    }
 
 
-def import_job_create(
-    *,
-    by,
-    kind: str,
-    file_name: str,
-    data: bytes,
-    language: str,
-    office=None,
-    year=None,
-    period=None,
-) -> ImportJob:
-    """Record an upload to be imported; `jobs.dispatch` runs it."""
-    return ImportJob.objects.create(
-        kind=kind,
-        created_by=by,
-        office=office,
-        year=year,
-        period=period,
-        file_name=file_name[:255],
-        file_size=len(data),
-        payload=data,
-        language=language,
-    )
-
-
-def import_job_run(*, job_id: int) -> ImportJob | None:
-    """Run a queued import: read, check and apply, updating the job's progress as it
-    reads; the file is cleared when it ends. A job already taken is not run twice."""
-    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
-        status=ImportJob.Status.READING
-    )
-    if not claimed:
-        return None
-    job = ImportJob.objects.select_related("created_by", "office", "period").get(pk=job_id)
-    last = [0.0]
-
-    def progress(done: int, total: int) -> None:
-        now = time.monotonic()
-        if now - last[0] >= 0.5 or done == 0:
-            last[0] = now
-            ImportJob.objects.filter(pk=job.pk).update(progress=done, total=max(total, done))
-
-    def applying() -> None:
-        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.APPLYING)
-
-    status, errors, summary = ImportJob.Status.FAILED, [], {}
-    outcome = Outcome.FAILURE
-    with override(job.language):
-        try:
-            summary = _run(job, bytes(job.payload or b""), progress, applying)
-            status = ImportJob.Status.SUCCEEDED
-        except ImportRefused as exc:
-            summary = {"errors": len(exc.errors)}
-            errors = [e.as_dict() for e in exc.errors[:MAX_ERRORS]]
-        except PermissionDenied:
-            outcome = Outcome.DENIED
-            errors = [CellError(_("You may not import into this ledger.")).as_dict()]
-        except Exception:
-            logger.exception("import job %s failed", job.pk)
-            errors = [
-                CellError(
-                    _("The import stopped on an unexpected error; nothing was changed.")
-                ).as_dict()
-            ]
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=status,
-        errors=errors,
-        summary=summary,
-        payload=None,
-        finished_at=timezone.now(),
-    )
-    job.refresh_from_db()
-    if status == ImportJob.Status.FAILED:
-        # A refused file changed nothing, so no act recorded it: the attempt is.
-        audit.record(
-            actor=job.created_by,
-            verb="import.refused",
-            obj=job,
-            outcome=outcome,
-            changes={"kind": job.kind, "file": job.file_name, "errors": len(errors)},
-        )
-    return job
-
-
-def _run(job: ImportJob, data: bytes, progress: Progress, applying) -> dict[str, int]:
-    if job.kind == ImportJob.Kind.TASK_LIST:
-        return task_list_import(
-            data=data,
-            file_name=job.file_name,
-            office=job.office,
-            year=job.year,
-            by=job.created_by,
-            progress=progress,
-            applying=applying,
-        )
-    from reformledger.exchange.progress_import import progress_import
-
-    return progress_import(
+def _run_task_list(job: ImportJob, data: bytes, progress: Progress, applying) -> dict[str, int]:
+    return task_list_import(
         data=data,
         file_name=job.file_name,
-        period=job.period,
+        office=Unit.objects.get(pk=job.params["office"]),
+        year=int(job.params["year"]),
         by=job.created_by,
         progress=progress,
         applying=applying,
     )
+
+
+def _run_progress(job: ImportJob, data: bytes, progress: Progress, applying) -> dict[str, int]:
+    return progress_import(
+        data=data,
+        file_name=job.file_name,
+        period=Period.objects.select_related("office").get(pk=job.params["period"]),
+        by=job.created_by,
+        progress=progress,
+        applying=applying,
+    )
+
+
+def import_refused(job: ImportJob, errors: int, outcome: str) -> None:
+    """The audit record of a refused import: the file changed nothing, so no act
+    recorded it; the attempt is recorded instead."""
+    audit.record(
+        actor=job.created_by,
+        verb="import.refused",
+        obj=job,
+        outcome=outcome,
+        changes={"kind": job.kind, "file": job.file_name, "errors": errors},
+    )
+
+
+def job_kinds() -> list[JobKind]:
+    """The ledger's imports, registered with the job machinery in LedgerConfig.ready."""
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy
+
+    return [
+        JobKind(
+            key=TASK_LIST_JOB,
+            label=gettext_lazy("Task list with plans"),
+            run=_run_task_list,
+            refused=import_refused,
+            result_template="ledger/_task_list_result.html",
+            again_url=lambda job: reverse("ledger:task_list_import"),
+        ),
+        JobKind(
+            key=PROGRESS_JOB,
+            label=gettext_lazy("Progress reports"),
+            run=_run_progress,
+            refused=import_refused,
+            result_template="ledger/_reports_result.html",
+            again_url=lambda job: reverse("ledger:reports_import"),
+        ),
+    ]

@@ -1,11 +1,8 @@
-"""Fixtures of the exchange tests: the queue in immediate mode, workbooks built in
-memory (no binary is committed), and a fingerprint of the ledger to prove that a
-refused file changed nothing."""
+"""Fixtures of the ledger tests: the queue in immediate mode (imports run at once) and
+a fingerprint of the ledger to prove that a refused file changed nothing."""
 
 import hashlib
-import io
 
-import openpyxl
 import pytest
 from huey.contrib.djhuey import HUEY
 
@@ -66,31 +63,3 @@ def ledger_state() -> dict:
         "audit": AuditRecord.objects.count(),
         "hash": digest,
     }
-
-
-def workbook(sheets: dict[str, list[list]], merges: dict[str, list[str]] | None = None) -> bytes:
-    """An .xlsx with the given sheets (rows of values) and merged ranges, in memory."""
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for title, rows in sheets.items():
-        ws = wb.create_sheet(title)
-        for row in rows:
-            ws.append(row)
-        for ref in (merges or {}).get(title, []):
-            ws.merge_cells(ref)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
-def open_xlsx(data: bytes):
-    return openpyxl.load_workbook(io.BytesIO(data))
-
-
-def edit_xlsx(data: bytes, edit) -> bytes:
-    """Open an exported workbook, let `edit(wb)` change cells, and save it again."""
-    wb = open_xlsx(data)
-    edit(wb)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()

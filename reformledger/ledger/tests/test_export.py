@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reformledger.audit.models import AuditRecord
-from reformledger.exchange.tests.conftest import open_xlsx
+from reformledger.exchange.testing import open_xlsx
 from reformledger.ledger import services as ledger
 from reformledger.ledger.choices import RatingLevel
 from reformledger.ledger.models import Period, Rating, RatingGrade, RatingScale, Task
@@ -21,7 +21,7 @@ from tests.factories import TaskFactory
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def get_xlsx(client, name="exchange:ledger_xlsx", query=""):
+def get_xlsx(client, name="ledger:ledger_xlsx", query=""):
     response = client.get(reverse(name) + query)
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX
@@ -64,7 +64,7 @@ def test_a_sheet_per_area_or_per_unit_on_request(world, office_staff, client_for
 def test_the_closed_ledger_holds_only_closed_tasks(world, office_staff, client_for):
     Task.objects.filter(pk=world.task_boluo.pk).update(status="closed")
 
-    wb = open_xlsx(get_xlsx(client_for(office_staff), "exchange:closed_xlsx", "?year=2016"))
+    wb = open_xlsx(get_xlsx(client_for(office_staff), "ledger:closed_xlsx", "?year=2016"))
 
     assert codes(wb.worksheets[0]) == ["2016-003"]
 
@@ -76,7 +76,7 @@ def test_the_filtered_list_is_what_the_ledger_page_shows(world, office_staff, cl
 
 
 def test_csv_is_utf8_with_a_byte_order_mark(world, office_staff, client_for):
-    response = client_for(office_staff).get(reverse("exchange:ledger_csv") + "?year=2016")
+    response = client_for(office_staff).get(reverse("ledger:ledger_csv") + "?year=2016")
 
     assert response["Content-Type"].startswith("text/csv")
     assert response.content.startswith(b"\xef\xbb\xbf")
@@ -92,7 +92,7 @@ def test_formulas_in_text_are_written_as_text(world, office_staff, client_for):
     client = client_for(office_staff)
 
     data = get_xlsx(client, query="?year=2016")
-    csv_text = client.get(reverse("exchange:ledger_csv") + "?year=2016").content.decode("utf-8-sig")
+    csv_text = client.get(reverse("ledger:ledger_csv") + "?year=2016").content.decode("utf-8-sig")
 
     ws = open_xlsx(data).worksheets[0]
     cell = ws.cell(6, 3)
@@ -126,7 +126,7 @@ def test_every_export_is_audited_with_its_filters_and_rows(world, huiyang_liaiso
     client = client_for(huiyang_liaison)
 
     get_xlsx(client, query="?year=2016&is_key=true&by=area")
-    client.get(reverse("exchange:ledger_csv") + "?year=2016")
+    client.get(reverse("ledger:ledger_csv") + "?year=2016")
 
     xlsx, csv = AuditRecord.objects.filter(verb="export.ledger").order_by("id")
     assert xlsx.actor == huiyang_liaison
@@ -161,7 +161,7 @@ def test_ratings_are_written_in_their_colours(world, office_staff, client_for):
 
 
 def test_the_task_list_export_has_tasks_and_milestones(world, office_staff, client_for):
-    wb = open_xlsx(get_xlsx(client_for(office_staff), "exchange:task_list_export", "?year=2016"))
+    wb = open_xlsx(get_xlsx(client_for(office_staff), "ledger:task_list_export", "?year=2016"))
 
     tasks, milestones = wb.worksheets[0], wb.worksheets[1]
     assert [tasks.cell(r, 1).value for r in range(3, tasks.max_row + 1)] == [
@@ -179,7 +179,7 @@ def test_the_task_list_export_has_tasks_and_milestones(world, office_staff, clie
     ).exists()
 
 
-@pytest.mark.parametrize("name", ["exchange:ledger_xlsx", "exchange:ledger_csv"])
+@pytest.mark.parametrize("name", ["ledger:ledger_xlsx", "ledger:ledger_csv"])
 def test_an_export_costs_the_same_queries_for_few_and_many_tasks(
     world, office_staff, client_for, name
 ):

@@ -10,9 +10,13 @@ from django.utils.translation import override
 from reformledger.audit.models import AuditRecord
 from reformledger.exchange.errors import ImportRefused
 from reformledger.exchange.models import ImportJob
-from reformledger.exchange.progress_import import progress_import, report_tasks, write_report_sheet
-from reformledger.exchange.tests.conftest import edit_xlsx, open_xlsx, workbook
+from reformledger.exchange.testing import edit_xlsx, open_xlsx, workbook
 from reformledger.ledger.choices import ReportStatus
+from reformledger.ledger.documents.progress_sheet import (
+    progress_import,
+    report_tasks,
+    write_report_sheet,
+)
 from reformledger.ledger.models import Period, ProgressReport
 
 
@@ -112,13 +116,13 @@ def test_the_page_imports_for_a_liaison_and_refuses_a_unit_head(
     world, huiyang_liaison, huiyang_head, june, client_for
 ):
     head = client_for(huiyang_head)
-    assert head.get(reverse("exchange:reports_import")).status_code == 403
+    assert head.get(reverse("ledger:reports_import")).status_code == 403
     client = client_for(huiyang_liaison)
-    template = client.get(reverse("exchange:reports_template") + f"?period={june.pk}")
+    template = client.get(reverse("ledger:reports_template") + f"?period={june.pk}")
     upload = io.BytesIO(edit_xlsx(template.content, fill))
     upload.name = "reports.xlsx"
 
-    response = client.post(reverse("exchange:reports_import"), {"period": june.pk, "file": upload})
+    response = client.post(reverse("ledger:reports_import"), {"period": june.pk, "file": upload})
 
     job = ImportJob.objects.get()
     assert response.status_code == 302 and job.status == ImportJob.Status.SUCCEEDED

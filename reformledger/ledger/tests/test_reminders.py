@@ -12,7 +12,8 @@ from django.utils import translation
 from reformledger.audit.models import AuditRecord
 from reformledger.ledger.choices import ClosingStatus, PlanStatus, ReportStatus, TaskStatus
 from reformledger.ledger.models import Milestone, ReachedMilestone, Task
-from reformledger.notifications import selectors, services
+from reformledger.ledger.selectors import reminders as selectors
+from reformledger.ledger.services import reminders as services
 from reformledger.notifications.models import Notification
 from reformledger.notifications.tests.conftest import file_report, make_period, request_closing
 from reformledger.orgs.choices import Role, UnitKind

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from reformledger.ledger.choices import TaskStatus
 from reformledger.ledger.models import Period, Task
-from reformledger.notifications import selectors
+from reformledger.ledger.selectors import staleness as selectors
 from reformledger.notifications.models import Notification
 from reformledger.notifications.tests.conftest import file_report, make_period
 from reformledger.orgs.choices import Role, UnitKind
@@ -113,7 +113,7 @@ def test_staleness_page_shows_the_units_worst_first(
     world, office_staff, huiyang_liaison, boluo_liaison, director, client_for
 ):
     _small_world(world, huiyang_liaison, boluo_liaison, director)
-    response = client_for(office_staff).get(reverse("notifications:staleness"))
+    response = client_for(office_staff).get(reverse("ledger:staleness"))
     assert response.status_code == 200
     html = response.content.decode()
     assert html.index('data-unit="HZ-HY"') < html.index('data-unit="HZ-BL"')
@@ -146,7 +146,7 @@ def _grow(world, n: int) -> None:
 
 def _page_queries(client, params=None) -> int:
     with CaptureQueriesContext(connection) as ctx:
-        response = client.get(reverse("notifications:staleness"), params or {})
+        response = client.get(reverse("ledger:staleness"), params or {})
     assert response.status_code == 200
     return len(ctx.captured_queries)
 

@@ -8,13 +8,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from reformledger.audit.models import AuditRecord
-from reformledger.exchange import services, task_list
 from reformledger.exchange.errors import ImportRefused
-from reformledger.exchange.tests.conftest import edit_xlsx, ledger_state, workbook
+from reformledger.exchange.testing import edit_xlsx, workbook
 from reformledger.ledger import services as ledger
 from reformledger.ledger.choices import PlanStatus
+from reformledger.ledger.documents import task_list
 from reformledger.ledger.models import Milestone, Plan, Task
 from reformledger.ledger.permissions import visible_tasks
+from reformledger.ledger.services import imports as services
+from reformledger.ledger.tests.conftest import ledger_state
 from reformledger.ledger.validation import MilestoneRow
 
 YEAR = 2016

@@ -7,10 +7,12 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
 
-from reformledger.exchange import services
+from reformledger.exchange import jobs
 from reformledger.exchange.models import ImportJob
-from reformledger.exchange.tests.conftest import edit_xlsx, open_xlsx, workbook
+from reformledger.exchange.testing import edit_xlsx, open_xlsx, workbook
 from reformledger.ledger.models import Task
+from reformledger.ledger.services import imports
+from reformledger.ledger.services import imports as services
 
 HEADER = ["任务编号", "改革任务", "改革领域", "牵头单位", "成果形式", "开始日期", "完成时限"]
 
@@ -23,7 +25,7 @@ def upload(data: bytes, name="tasks.xlsx"):
 
 def post_import(client, world, data, **extra):
     return client.post(
-        reverse("exchange:task_list_import"),
+        reverse("ledger:task_list_import"),
         {"office": world.office.pk, "year": 2016, "file": upload(data)},
         **extra,
     )
@@ -51,16 +53,16 @@ def test_only_office_staff_and_leaders_may_import_a_task_list(world, client_for,
         }
     )
 
-    assert client.get(reverse("exchange:task_list_import")).status_code == 403
+    assert client.get(reverse("ledger:task_list_import")).status_code == 403
     assert post_import(client, world, data).status_code == 403
-    assert client.get(reverse("exchange:task_list_template")).status_code == 403
+    assert client.get(reverse("ledger:task_list_template")).status_code == 403
     assert not Task.objects.filter(code="2016-060").exists()
 
 
 @pytest.mark.parametrize("persona", ["office_staff", "director"])
 def test_office_staff_and_leaders_import_through_the_page(world, client_for, request, persona):
     client = client_for(request.getfixturevalue(persona))
-    assert client.get(reverse("exchange:task_list_import")).status_code == 200
+    assert client.get(reverse("ledger:task_list_import")).status_code == 200
     data = workbook(
         {
             "任务": [
@@ -126,11 +128,10 @@ def test_a_big_file_runs_on_the_queue_and_reports_its_errors_in_english(
 
 
 def test_a_running_job_polls_its_progress_every_second(world, office_staff, client_for):
-    job = services.import_job_create(
+    job = jobs.import_job_create(
         by=office_staff,
-        kind=ImportJob.Kind.TASK_LIST,
-        office=world.office,
-        year=2016,
+        kind=imports.TASK_LIST_JOB,
+        **imports.task_list_job_params(office=world.office, year=2016),
         file_name="big.xlsx",
         data=b"PK",
         language="en",
@@ -150,11 +151,10 @@ def test_a_running_job_polls_its_progress_every_second(world, office_staff, clie
 
 
 def test_a_job_is_seen_only_by_whoever_started_it(world, office_staff, director, client_for):
-    job = services.import_job_create(
+    job = jobs.import_job_create(
         by=office_staff,
-        kind=ImportJob.Kind.TASK_LIST,
-        office=world.office,
-        year=2016,
+        kind=imports.TASK_LIST_JOB,
+        **imports.task_list_job_params(office=world.office, year=2016),
         file_name="x.xlsx",
         data=b"",
         language="en",
@@ -167,7 +167,7 @@ def test_a_job_is_seen_only_by_whoever_started_it(world, office_staff, director,
 
 
 def test_the_template_downloads_with_both_sheets_headers(world, office_staff, client_for):
-    response = client_for(office_staff).get(reverse("exchange:task_list_template") + "?year=2016")
+    response = client_for(office_staff).get(reverse("ledger:task_list_template") + "?year=2016")
 
     wb = open_xlsx(response.content)
     tasks, milestones = wb.worksheets[0], wb.worksheets[1]
@@ -178,7 +178,7 @@ def test_the_template_downloads_with_both_sheets_headers(world, office_staff, cl
 
 def test_the_filled_in_template_imports(world, office_staff, client_for):
     template = (
-        client_for(office_staff).get(reverse("exchange:task_list_template") + "?year=2016").content
+        client_for(office_staff).get(reverse("ledger:task_list_template") + "?year=2016").content
     )
 
     def fill(wb):
@@ -216,14 +216,14 @@ def test_the_ledger_buttons_carry_the_page_query(world, office_staff):
     request.user = office_staff
 
     html = render_to_string(
-        "exchange/_ledger_buttons.html",
+        "ledger/_ledger_buttons.html",
         {"query": "year=2016&area=3", "offices": [world.office]},
         request=request,
     )
 
-    assert f'href="{reverse("exchange:ledger_xlsx")}?year=2016&amp;area=3"' in html
-    assert f'href="{reverse("exchange:ledger_csv")}?year=2016&amp;area=3"' in html
-    assert reverse("exchange:task_list_import") in html
+    assert f'href="{reverse("ledger:ledger_xlsx")}?year=2016&amp;area=3"' in html
+    assert f'href="{reverse("ledger:ledger_csv")}?year=2016&amp;area=3"' in html
+    assert reverse("ledger:task_list_import") in html
 
 
 def test_an_upload_without_the_csrf_token_is_refused(world, office_staff):

@@ -1,4 +1,5 @@
-"""Downloads and uploads: the ledger and the task list as Excel or CSV, imports as jobs.
+"""The ledger's downloads and uploads: the ledger and the task list as Excel or CSV,
+the progress-report sheet, and their imports as jobs (`exchange.jobs`).
 
 Exports start from the ledger page's own rows (`visible_tasks` through the page's
 filters), so a file holds exactly what its user may see, and each writes an
@@ -6,42 +7,27 @@ audit record. Imports are for the office staff and leaders of the ledger.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Max
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.urls import path
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from reformledger.exchange import (
-    jobs,
-    ledger_export,
-    progress_import,
-    services,
-    supervision_export,
-    task_list,
-)
-from reformledger.exchange.forms import ReportImportForm, TaskListImportForm, open_periods
+from reformledger.audit.services import export_recorded
+from reformledger.core.http import CSV, XLSX, file_download
+from reformledger.exchange import jobs
 from reformledger.exchange.models import ImportJob
 from reformledger.exchange.xlsx_safety import MemoryUploadHandler, max_upload_bytes
 from reformledger.ledger import permissions
 from reformledger.ledger import selectors as ledger_selectors
 from reformledger.ledger.choices import TaskStatus
+from reformledger.ledger.documents import ledger_workbook, progress_sheet, task_list
 from reformledger.ledger.filters import TaskFilter
-from reformledger.supervision.permissions import sees_supervision
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV = "text/csv; charset=utf-8"
-
-
-def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["Cache-Control"] = "no-store"
-    return response
+from reformledger.ledger.forms_exchange import ReportImportForm, TaskListImportForm, open_periods
+from reformledger.ledger.services import imports
 
 
 def _filtered(request, *, closed: bool = False):
@@ -80,30 +66,28 @@ def _filtered(request, *, closed: bool = False):
 def ledger_xlsx(request, closed: bool = False):
     """The ledger in its official layout (`?by=area|unit` for a sheet per area or unit)."""
     tasks, params, year, as_of = _filtered(request, closed=closed)
-    by = request.GET.get("by") if request.GET.get("by") in ledger_export.GROUPINGS else None
-    title = ledger_export.ledger_title(tasks, year=year, closed=closed)
-    data, rows = ledger_export.write_ledger(tasks, title=title, by=by, as_of=as_of)
+    by = request.GET.get("by") if request.GET.get("by") in ledger_workbook.GROUPINGS else None
+    title = ledger_workbook.ledger_title(tasks, year=year, closed=closed)
+    data, rows = ledger_workbook.write_ledger(tasks, title=title, by=by, as_of=as_of)
     document = "closed_ledger" if closed else "ledger"
-    services.export_record(
+    export_recorded(
         by=request.user,
         document=document,
         filters=params.dict() | ({"by": by} if by else {}),
         rows=rows,
         fmt="xlsx",
     )
-    return _download(data, XLSX, f"{document}-{year or 'all'}.xlsx")
+    return file_download(data, XLSX, f"{document}-{year or 'all'}.xlsx")
 
 
 @login_required
 def ledger_csv(request, closed: bool = False):
     """The same rows as CSV (UTF-8 with a byte-order mark, for Excel)."""
     tasks, params, year, as_of = _filtered(request, closed=closed)
-    data, rows = ledger_export.write_ledger_csv(tasks, as_of=as_of)
+    data, rows = ledger_workbook.write_ledger_csv(tasks, as_of=as_of)
     document = "closed_ledger" if closed else "ledger"
-    services.export_record(
-        by=request.user, document=document, filters=params.dict(), rows=rows, fmt="csv"
-    )
-    return _download(data, CSV, f"{document}-{year or 'all'}.csv")
+    export_recorded(by=request.user, document=document, filters=params.dict(), rows=rows, fmt="csv")
+    return file_download(data, CSV, f"{document}-{year or 'all'}.csv")
 
 
 def _office_and_year(request):
@@ -123,14 +107,14 @@ def task_list_template(request):
     """The blank task list: the headers of both sheets and how to fill them in."""
     office, year = _office_and_year(request)
     data = task_list.write_task_list(None, office=office, year=year, template=True)
-    services.export_record(
+    export_recorded(
         by=request.user,
         document="task_list_template",
         filters={"office": office.code, "year": year},
         rows=0,
         fmt="xlsx",
     )
-    return _download(data, XLSX, f"task-list-template-{year}.xlsx")
+    return file_download(data, XLSX, f"task-list-template-{year}.xlsx")
 
 
 @login_required
@@ -140,14 +124,14 @@ def task_list_export(request):
     office, year = _office_and_year(request)
     tasks = permissions.visible_tasks(request.user).filter(office=office, year=year)
     data = task_list.write_task_list(tasks, office=office, year=year)
-    services.export_record(
+    export_recorded(
         by=request.user,
         document="task_list",
         filters={"office": office.code, "year": year},
         rows=tasks.count(),
         fmt="xlsx",
     )
-    return _download(data, XLSX, f"task-list-{year}.xlsx")
+    return file_download(data, XLSX, f"task-list-{year}.xlsx")
 
 
 @csrf_exempt  # the upload handler must be set before the CSRF check reads the body
@@ -173,11 +157,12 @@ def _task_list_import(request, handler: MemoryUploadHandler):
             )
         elif form.is_valid():
             upload = form.cleaned_data["file"]
-            job = services.import_job_create(
+            job = jobs.import_job_create(
                 by=request.user,
-                kind=ImportJob.Kind.TASK_LIST,
-                office=form.cleaned_data["office"],
-                year=form.cleaned_data["year"],
+                kind=imports.TASK_LIST_JOB,
+                **imports.task_list_job_params(
+                    office=form.cleaned_data["office"], year=form.cleaned_data["year"]
+                ),
                 file_name=upload.name,
                 data=upload.read(),
                 language=get_language() or "zh-hans",
@@ -185,39 +170,21 @@ def _task_list_import(request, handler: MemoryUploadHandler):
             upload.close()
             jobs.dispatch(job)
             return redirect("exchange:job", pk=job.pk)
-    recent = ImportJob.objects.filter(created_by=request.user).select_related("office")[:10]
+    recent = ImportJob.objects.filter(created_by=request.user, kind=imports.TASK_LIST_JOB).defer(
+        "payload"
+    )[:10]
     return render(
         request,
-        "exchange/import.html",
+        "ledger/task_list_import.html",
         {"form": form, "recent": recent, "limit_mb": max_upload_bytes() // (1024 * 1024)},
     )
-
-
-def _job(request, pk: int) -> ImportJob:
-    return get_object_or_404(
-        ImportJob.objects.select_related("office", "period").defer("payload"),
-        pk=pk,
-        created_by=request.user,
-    )
-
-
-@login_required
-def job_detail(request, pk: int):
-    """An import's page: its progress bar, then its result or every error."""
-    return render(request, "exchange/job.html", {"job": _job(request, pk)})
-
-
-@login_required
-def job_progress(request, pk: int):
-    """The progress part alone, polled by htmx every second until the job ends."""
-    return render(request, "exchange/_job_progress.html", {"job": _job(request, pk)})
 
 
 # --- progress reports ---------------------------------------------------------------
 
 
 def _period(request):
-    if not progress_import.may_import_reports(request.user):
+    if not progress_sheet.may_import_reports(request.user):
         raise PermissionDenied
     periods = open_periods(request.user)
     wanted = request.GET.get("period")
@@ -231,27 +198,27 @@ def _period(request):
 def reports_template(request):
     """A period's report sheet, pre-filled with the user's tasks and its drafts."""
     period = _period(request)
-    tasks = progress_import.report_tasks(request.user, period)
+    tasks = progress_sheet.report_tasks(request.user, period)
     title = _("Progress reports %(period)s · %(office)s") % {
         "period": period.label,
         "office": period.office.label,
     }
-    data = progress_import.write_report_sheet(tasks, period=period, title=title)
-    services.export_record(
+    data = progress_sheet.write_report_sheet(tasks, period=period, title=title)
+    export_recorded(
         by=request.user,
         document="progress_sheet",
         filters={"period": period.pk, "office": period.office.code},
         rows=tasks.count(),
         fmt="xlsx",
     )
-    return _download(data, XLSX, f"progress-{period.label.replace('/', '-')}.xlsx")
+    return file_download(data, XLSX, f"progress-{period.label.replace('/', '-')}.xlsx")
 
 
 @csrf_exempt  # the upload handler must be set before the CSRF check reads the body
 @login_required
 def reports_import(request):
     """Upload a period's progress reports; imported as a job, like the task list."""
-    if not progress_import.may_import_reports(request.user):
+    if not progress_sheet.may_import_reports(request.user):
         raise PermissionDenied
     handler = MemoryUploadHandler(request, limit=max_upload_bytes())
     request.upload_handlers = [handler]
@@ -271,12 +238,10 @@ def _reports_import(request, handler: MemoryUploadHandler):
         elif form.is_valid():
             upload = form.cleaned_data["file"]
             period = form.cleaned_data["period"]
-            job = services.import_job_create(
+            job = jobs.import_job_create(
                 by=request.user,
-                kind=ImportJob.Kind.PROGRESS,
-                office=period.office,
-                year=period.year,
-                period=period,
+                kind=imports.PROGRESS_JOB,
+                **imports.progress_job_params(period=period),
                 file_name=upload.name,
                 data=upload.read(),
                 language=get_language() or "zh-hans",
@@ -284,33 +249,24 @@ def _reports_import(request, handler: MemoryUploadHandler):
             upload.close()
             jobs.dispatch(job)
             return redirect("exchange:job", pk=job.pk)
-    recent = ImportJob.objects.filter(
-        created_by=request.user, kind=ImportJob.Kind.PROGRESS
-    ).select_related("office")[:10]
+    recent = ImportJob.objects.filter(created_by=request.user, kind=imports.PROGRESS_JOB).defer(
+        "payload"
+    )[:10]
     return render(
         request,
-        "exchange/reports_import.html",
+        "ledger/reports_import.html",
         {"form": form, "recent": recent, "limit_mb": max_upload_bytes() // (1024 * 1024)},
     )
 
 
-# --- supervision ----------------------------------------------------------------------
-
-
-@login_required
-def supervision_xlsx(request):
-    """The supervision workbook of a year (`?year=`): links, meetings, documents, orders
-    and action items, as much of them as the user may see."""
-    if not sees_supervision(request.user):
-        raise PermissionDenied
-    try:
-        year = supervision_export.export_year(request.GET, request.user)
-    except ValidationError as exc:
-        return render(
-            request, "exchange/export_refused.html", {"errors": exc.message_dict}, status=400
-        )
-    data, rows = supervision_export.write_supervision(request.user, year=year)
-    services.export_record(
-        by=request.user, document="supervision", filters={"year": year}, rows=rows, fmt="xlsx"
-    )
-    return _download(data, XLSX, f"supervision-{year}.xlsx")
+urlpatterns = [
+    path("ledger.xlsx", ledger_xlsx, name="ledger_xlsx"),
+    path("ledger.csv", ledger_csv, name="ledger_csv"),
+    path("closed.xlsx", ledger_xlsx, {"closed": True}, name="closed_xlsx"),
+    path("closed.csv", ledger_csv, {"closed": True}, name="closed_csv"),
+    path("task-list/template.xlsx", task_list_template, name="task_list_template"),
+    path("task-list/export.xlsx", task_list_export, name="task_list_export"),
+    path("task-list/import/", task_list_import, name="task_list_import"),
+    path("reports/template.xlsx", reports_template, name="reports_template"),
+    path("reports/import/", reports_import, name="reports_import"),
+]

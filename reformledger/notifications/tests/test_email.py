@@ -7,6 +7,7 @@ import logging
 from django.utils import translation
 
 from reformledger.ledger.choices import ClosingStatus
+from reformledger.ledger.services.reminders import reminders_send
 from reformledger.notifications import services
 from reformledger.notifications.models import Notification
 from reformledger.notifications.tests.conftest import free_port, make_period, request_closing
@@ -14,7 +15,7 @@ from reformledger.notifications.tests.conftest import free_port, make_period, re
 
 def test_reminder_arrives_by_smtp_with_a_chinese_subject(world, huiyang_liaison, smtp_server):
     make_period(world, 3)
-    services.reminders_send(dt.date(2016, 4, 3))
+    reminders_send(dt.date(2016, 4, 3))
     [message] = smtp_server.to(huiyang_liaison.email)
     # On the wire the subject is ASCII (RFC 2047 encoded words) …
     raw_subject = smtp_server.raw[0].split(b"Subject:", 1)[1].split(b"\r\nTo:", 1)[0]
@@ -34,7 +35,7 @@ def test_each_recipient_gets_their_own_message(
 ):
     make_period(world, 3)
     request_closing(world.task_huiyang, huiyang_liaison, status=ClosingStatus.SIGNED)
-    services.reminders_send(dt.date(2016, 4, 8))
+    reminders_send(dt.date(2016, 4, 8))
     assert len(smtp_server.to(huiyang_liaison.email)) == 1
     assert len(smtp_server.to(huiyang_head.email)) == 1
     [to_director] = smtp_server.to(director.email)
@@ -48,7 +49,7 @@ def test_user_without_email_gets_no_message_but_the_notice(
     huiyang_head.email = ""
     huiyang_head.save(update_fields=["email"])
     make_period(world, 3)
-    counts = services.reminders_send(dt.date(2016, 4, 8))
+    counts = reminders_send(dt.date(2016, 4, 8))
     assert counts["report_late"] == 2
     assert [rcpts for rcpts, _ in smtp_server.messages] == [[huiyang_liaison.email]]
     assert Notification.objects.filter(recipient=huiyang_head, emailed_at=None).count() == 1
@@ -61,7 +62,7 @@ def test_smtp_outage_keeps_the_notices_and_a_later_retry_sends_them(
     settings.EMAIL_PORT = free_port()  # nothing listens there: the server is "down"
     make_period(world, 3)
     with caplog.at_level(logging.ERROR, logger="reformledger.notifications.services"):
-        counts = services.reminders_send(dt.date(2016, 4, 3))
+        counts = reminders_send(dt.date(2016, 4, 3))
     assert counts["report_due"] == 1
     notice = Notification.objects.get(recipient=huiyang_liaison)
     assert notice.emailed_at is None

@@ -41,11 +41,11 @@ def test_staleness_page_is_for_the_office_and_city_leaders(
     request, world, client_for, persona, status
 ):
     client = client_for(request.getfixturevalue(persona))
-    assert client.get(reverse("notifications:staleness")).status_code == status
+    assert client.get(reverse("ledger:staleness")).status_code == status
 
 
 def test_staleness_page_needs_a_login(world, client):
-    response = client.get(reverse("notifications:staleness"))
+    response = client.get(reverse("ledger:staleness"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
 

@@ -16,7 +16,7 @@ from huey import RedisHuey, SqliteHuey
 from huey.contrib.djhuey import HUEY
 from huey.storage import SqliteStorage
 
-from reformledger.notifications import tasks
+from reformledger.ledger import tasks as ledger_tasks
 from reformledger.notifications.models import Notification
 from reformledger.notifications.tests.conftest import make_period
 
@@ -53,7 +53,7 @@ def test_consumer_takes_the_queued_reminders_run_and_sends_them(
     world, huiyang_liaison, real_queue, smtp_server
 ):
     make_period(world, 3)
-    result = tasks.send_reminders("2016-04-03")
+    result = ledger_tasks.send_reminders("2016-04-03")
     assert Notification.objects.count() == 0  # queued, not run
     assert len(real_queue) == 1
 
@@ -163,7 +163,7 @@ def test_reminders_run_through_redis(world, huiyang_liaison):
     HUEY.storage = redis_huey.storage
     assert isinstance(HUEY.storage, RedisStorage)
     try:
-        result = tasks.send_reminders("2016-04-03")
+        result = ledger_tasks.send_reminders("2016-04-03")
         assert len(HUEY) == 1
         task = HUEY.dequeue()
         HUEY.execute(task)

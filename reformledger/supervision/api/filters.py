@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 
-from reformledger.ledger.filters import IdFilter, StrictBooleanFilter
+from reformledger.api.filters import IdFilter, StrictBooleanFilter
 from reformledger.orgs.models import Unit
 from reformledger.orgs.permissions import under_any
 from reformledger.supervision import selectors

@@ -120,6 +120,16 @@ class _MatterSerializer(serializers.ModelSerializer):
     overdue = serializers.SerializerMethodField(
         help_text="Unanswered past its deadline (the deadline runs while open or returned)."
     )
+    received_by = _UserName(
+        read_only=True,
+        allow_null=True,
+        help_text="Who signed for it for the unit (签收人); null until signed for.",
+    )
+    received_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="When the unit signed for it (签收时间); it answers only after.",
+    )
 
     MATTER_FIELDS = [
         "id",
@@ -132,6 +142,8 @@ class _MatterSerializer(serializers.ModelSerializer):
         "deadline",
         "status",
         "overdue",
+        "received_by",
+        "received_at",
         "closed_at",
         "version",
     ]

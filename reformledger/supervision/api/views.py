@@ -11,8 +11,8 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from reformledger.api.mixins import CONFLICT, ERRORS, ActsMixin, NoteSerializer
 from reformledger.core.exceptions import ConflictError
-from reformledger.ledger.api import CONFLICT, ERRORS, ActsMixin, NoteSerializer
 from reformledger.ledger.models import Task
 from reformledger.orgs.models import Unit
 from reformledger.orgs.permissions import scopes_of
@@ -72,6 +72,12 @@ ANSWERS = Prefetch(
     queryset=Answer.objects.select_related("answered_by", "decided_by").prefetch_related("files"),
 )
 NO_ANSWER = {409: OpenApiResponse(description="No answer awaits a decision, or it was decided.")}
+RECEIVED = {409: OpenApiResponse(description="Already signed for, or already settled.")}
+NOT_RECEIVED = {
+    409: OpenApiResponse(
+        description="Already answered and awaiting a decision, or not yet signed for (sign first)."
+    )
+}
 
 
 def _recorded(serializer_class, view) -> dict:
@@ -320,8 +326,13 @@ class LeadingGroupMeetingViewSet(_Scoped, *_READ, mixins.CreateModelMixin, views
 
 
 class _Matters(_Scoped):
-    """The acts orders and action items share: the unit answers; an office leader
-    accepts or returns the answer awaiting a decision."""
+    """The acts orders and action items share: the unit signs for it (签收), then
+    answers; an office leader accepts or returns the answer awaiting a decision."""
+
+    def _receive(self):
+        matter = self.get_object()
+        services.matter_receive(matter=matter, by=self.request.user)
+        return self._read(matter)
 
     def _answer(self):
         matter = self.get_object()
@@ -349,9 +360,16 @@ class _Matters(_Scoped):
 
 
 ANSWER_DOC = (
-    "The responsible unit answers with the report of what was done (JSON only). Evidence "
-    "files are uploaded with the answer on its page in the web application, not through "
-    "the API. An answer after the deadline is marked late."
+    "The responsible unit answers with the report of what was done (JSON only), once it "
+    "has signed for the matter (`receive`); before that the answer is refused (409). "
+    "Evidence files are uploaded with the answer on its page in the web application, not "
+    "through the API. An answer after the deadline is marked late."
+)
+RECEIVE_DOC = (
+    "The responsible unit's liaison or head signs for it (签收): `received_by` and "
+    "`received_at` are set, and the unit may then answer. Office staff and leaders do not "
+    "sign for a unit (403). Signed once: a second signing is refused (409) and changes "
+    "nothing; an escalation or a returned answer keeps the receipt. No request body."
 )
 
 
@@ -396,8 +414,18 @@ class SupervisionOrderViewSet(_Matters, *_READ, mixins.CreateModelMixin, viewset
         return self._act(services.order_escalate, EscalateSerializer)
 
     @extend_schema(
+        request=None,
+        responses={200: SupervisionOrderDetailSerializer, **ERRORS, **RECEIVED},
+        description=RECEIVE_DOC,
+    )
+    @action(detail=True, methods=["post"])
+    def receive(self, request, pk=None):
+        """Sign for the order (签收) before answering it (the unit's liaison or head)."""
+        return self._receive()
+
+    @extend_schema(
         request=AnswerWriteSerializer,
-        responses={200: SupervisionOrderDetailSerializer, **ERRORS, **CONFLICT},
+        responses={200: SupervisionOrderDetailSerializer, **ERRORS, **NOT_RECEIVED},
         description=ANSWER_DOC,
     )
     @action(detail=True, methods=["post"])
@@ -445,8 +473,18 @@ class ActionItemViewSet(_Matters, *_READ, viewsets.GenericViewSet):
         )
 
     @extend_schema(
+        request=None,
+        responses={200: ActionItemDetailSerializer, **ERRORS, **RECEIVED},
+        description=RECEIVE_DOC,
+    )
+    @action(detail=True, methods=["post"])
+    def receive(self, request, pk=None):
+        """Sign for the action item (签收) before answering it (the unit's liaison or head)."""
+        return self._receive()
+
+    @extend_schema(
         request=AnswerWriteSerializer,
-        responses={200: ActionItemDetailSerializer, **ERRORS, **CONFLICT},
+        responses={200: ActionItemDetailSerializer, **ERRORS, **NOT_RECEIVED},
         description=ANSWER_DOC,
     )
     @action(detail=True, methods=["post"])

@@ -1,6 +1,8 @@
 """A supervision order (督办单) as a Word document in the usual official layout: the
 red header line of the office, its number and date, a red rule, the title with the
-level, the addressee, the body (basis, demand, deadline), signature and date.
+level, the addressee, the body (basis, demand, deadline), signature and date, and
+the unit's receipt (签收人、签收时间) — or blank lines to fill in by hand while the
+order is not signed for.
 
 `OrderText` holds the words once, so the printable page and the Word file say the
 same thing.
@@ -9,6 +11,7 @@ same thing.
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.shared import Cm
 
@@ -29,6 +32,9 @@ from reformledger.supervision.models import SupervisionOrder
 
 #: The level as an official document names it, whatever the reader's language.
 LEVEL_TITLES = {"blue": "蓝色提醒", "orange": "橙色警示", "red": "红色督办"}
+#: Lines left to be filled in by hand on an order not yet signed for.
+BLANK_NAME = "＿" * 8
+BLANK_TIME = "＿＿＿＿年＿＿月＿＿日＿＿时＿＿分"
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,8 @@ class OrderText:
     demand: str
     deadline: str
     signature: str
+    received_by: str
+    received_at: str
 
     @classmethod
     def of(cls, order: SupervisionOrder) -> "OrderText":
@@ -57,6 +65,12 @@ class OrderText:
         else:
             subject = f"{order.task.code} {order.task.title}"
         header = party_committee_office(order.office)
+        if order.received_at is not None:
+            moment = timezone.localtime(order.received_at)
+            received_by = str(order.received_by)
+            received_at = f"{chinese_date(moment.date())} {moment:%H:%M}"
+        else:
+            received_by, received_at = BLANK_NAME, BLANK_TIME
         return cls(
             header=header,
             label=order.label,
@@ -69,7 +83,14 @@ class OrderText:
             demand=order.demand,
             deadline=f"请于{chinese_date(order.deadline)}前将办理情况及佐证材料书面报送我办。",
             signature=header,
+            received_by=received_by,
+            received_at=received_at,
         )
+
+    @property
+    def receipt(self) -> str:
+        """The receipt line: 签收人：… 签收时间：…"""
+        return f"签收人：{self.received_by}　　签收时间：{self.received_at}"
 
 
 def order_docx(order: SupervisionOrder) -> bytes:
@@ -108,6 +129,12 @@ def order_docx(order: SupervisionOrder) -> bytes:
     paragraph(doc, space_after=24)
     paragraph(doc, text.signature, align=WD_ALIGN_PARAGRAPH.RIGHT)
     paragraph(doc, text.date, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    paragraph(doc, space_after=12)
+    receipt = paragraph(doc, space_after=6)
+    run(receipt, "签收人：", font=HEADING_FONT)
+    run(receipt, text.received_by)
+    run(receipt, "　　签收时间：", font=HEADING_FONT)
+    run(receipt, text.received_at)
     return to_bytes(doc)
 
 

@@ -23,7 +23,8 @@ from django.utils.translation import gettext_lazy
 from openpyxl.utils import get_column_letter
 
 from reformledger.exchange import writing
-from reformledger.exchange.task_list import place_of, yes_no
+from reformledger.exchange.docx_layout import place_of
+from reformledger.exchange.writing import yes_no
 from reformledger.ledger.models import Task
 from reformledger.orgs.models import Unit
 from reformledger.orgs.permissions import scopes_of, under_any

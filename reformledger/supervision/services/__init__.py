@@ -1,10 +1,12 @@
 """Every change of supervision state (督查督办), one function per act, each writing its
 audit record in the same transaction.
 
-Orders and action items are *matters*: the unit answers (`answer_submit`), the
-office accepts (`answer_accept`) or returns (`answer_return`) the answer. An order
-unanswered at its deadline climbs one level with a new deadline (`orders_escalate`,
-run daily by the task queue) and its unit and head are told.
+Orders and action items are *matters*: the unit signs for one (`matter_receive`,
+签收), then answers it (`answer_submit`); the office accepts (`answer_accept`) or
+returns (`answer_return`) the answer. An order unanswered at its deadline climbs one
+level with a new deadline (`orders_escalate`, run daily by the task queue) and its
+unit and head are told; an order left unsigned too long is reported to the issuing
+office's staff once (`orders_unsigned_notify`, run daily too).
 """
 
 from reformledger.supervision.services.meetings import *  # noqa: F403

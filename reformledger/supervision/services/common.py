@@ -1,5 +1,5 @@
-"""What the supervision services share: clocks, checks of the common fields, and
-telling a unit's liaisons and head."""
+"""What the supervision services share: clocks and working days, checks of the
+common fields, and telling a unit's liaisons and head or an office's staff."""
 
 import datetime as dt
 
@@ -45,17 +45,37 @@ def _own_task(office: Unit, task: Task | None, field: str = "task") -> None:
         )
 
 
+def working_days_after(start: dt.date, days: int) -> dt.date:
+    """The day `days` working days (Monday to Friday) after `start`; `start` itself
+    for 0. Public holidays are not known here: they count as working days."""
+    day = start
+    while days > 0:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day
+
+
+def _members(unit: Unit, roles) -> list:
+    rows = Membership.objects.filter(unit=unit, is_active=True, role__in=roles)
+    return [m.user for m in rows.select_related("user") if m.user.is_active]
+
+
 def _people_of(unit: Unit) -> list:
     """The unit's liaisons and head: who is told of its orders and items."""
-    rows = Membership.objects.filter(
-        unit=unit, is_active=True, role__in=(Role.UNIT_REPORTER, Role.UNIT_HEAD)
-    ).select_related("user")
-    return [m.user for m in rows if m.user.is_active]
+    return _members(unit, (Role.UNIT_REPORTER, Role.UNIT_HEAD))
 
 
-def _tell_unit(unit: Unit, *, key: str, title: str, body: str, link: str, task=None) -> int:
+def _staff_of(office: Unit) -> list:
+    """The reform office's staff (改革办科员): who is told what needs the office."""
+    return _members(office, (Role.OFFICE_ADMIN,))
+
+
+def _tell(users, *, key: str, title: str, body: str, link: str, task=None) -> int:
+    """Tell each of `users` in the app and by e-mail, once per `key`; returns how many
+    were told now. The one place supervision sends notices."""
     sent = 0
-    for user in _people_of(unit):
+    for user in users:
         notice = notices.notify(
             recipient=user,
             kind=NotificationKind.NOTICE,
@@ -67,3 +87,11 @@ def _tell_unit(unit: Unit, *, key: str, title: str, body: str, link: str, task=N
         )
         sent += notice is not None
     return sent
+
+
+def _tell_unit(unit: Unit, **notice) -> int:
+    return _tell(_people_of(unit), **notice)
+
+
+def _tell_office(office: Unit, **notice) -> int:
+    return _tell(_staff_of(office), **notice)

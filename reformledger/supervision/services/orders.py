@@ -1,6 +1,7 @@
 """Supervision orders (督办单) and the answers to orders and action items: issuing,
-escalating (by hand, and the daily run), answering with evidence, accepting and
-returning — each act with its audit record in the same transaction."""
+escalating (by hand, and the daily run), signing for (签收) and telling the office of
+orders left unsigned, answering with evidence, accepting and returning — each act
+with its audit record in the same transaction."""
 
 import datetime as dt
 from collections.abc import Iterable
@@ -22,6 +23,7 @@ from reformledger.orgs.models import Unit
 from reformledger.supervision import permissions
 from reformledger.supervision.choices import (
     AWAITING,
+    UNSETTLED,
     AnswerDecision,
     MatterStatus,
     OrderLevel,
@@ -38,9 +40,11 @@ from reformledger.supervision.services.common import (
     _now,
     _office_of,
     _own_task,
+    _tell_office,
     _tell_unit,
     _text,
     _today,
+    working_days_after,
 )
 
 __all__ = [
@@ -49,9 +53,13 @@ __all__ = [
     "answer_return",
     "answer_submit",
     "escalation_days",
+    "matter_receive",
     "order_escalate",
     "order_issue",
     "orders_escalate",
+    "orders_unsigned_notify",
+    "receipt_due",
+    "working_days_after",
 ]
 
 
@@ -231,7 +239,7 @@ def orders_escalate(*, today: dt.date | None = None) -> dict[str, int]:
     return counts
 
 
-# --- answers: the unit reports, the office accepts or returns ---------------------
+# --- receipt (签收): the unit signs for a matter before answering it ----------------
 
 
 def _locked(matter: Matter) -> Matter:
@@ -245,13 +253,117 @@ def _matter_kind(matter: Matter) -> str:
 
 
 @transaction.atomic
+def matter_receive(*, matter: Matter, by) -> Matter:
+    """The responsible unit's liaison or head signs for an order or an action item
+    (签收): who signed and when are kept, and only then may the unit answer. Signed
+    once: an escalation or a returned answer keeps the receipt."""
+    permissions.require(by, "receive", matter)
+    matter = _locked(matter)
+    if matter.received_at is not None:
+        raise ConflictError(
+            _("This was already signed for by %(name)s on %(date)s.")
+            % {
+                "name": matter.received_by,
+                "date": timezone.localtime(matter.received_at).strftime("%Y-%m-%d %H:%M"),
+            }
+        )
+    if matter.status not in UNSETTLED:
+        raise ConflictError(_("This is already settled: there is nothing to sign for."))
+    matter.received_by, matter.received_at = by, _now()
+    matter.version += 1
+    matter.save(update_fields=["received_by", "received_at", "version"])
+    audit.record(
+        actor=by,
+        verb=f"{_matter_kind(matter)}.received",
+        obj=matter,
+        changes={"received_by": str(by), "unit": str(matter.unit)},
+    )
+    return matter
+
+
+def receipt_days() -> int:
+    """Working days a unit has to sign for an order (`RL_ORDER_RECEIPT_DAYS`)."""
+    return max(0, int(getattr(settings, "RL_ORDER_RECEIPT_DAYS", 2)))
+
+
+def receipt_due(order: SupervisionOrder) -> dt.date:
+    """The last day the unit may sign for `order` in time: so many working days after
+    the day it was issued."""
+    return working_days_after(timezone.localdate(order.issued_at), receipt_days())
+
+
+def _issued_by_end_of(today: dt.date) -> dt.datetime:
+    """The moment before which an order must have been issued to be unsigned too long
+    on `today`: the start of the day after the last issue day already late."""
+    days = receipt_days()
+    last = today - dt.timedelta(days=1)
+    while working_days_after(last, days) >= today:
+        last -= dt.timedelta(days=1)
+    start = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min)
+    return timezone.make_aware(start)
+
+
+def orders_unsigned_notify(*, today: dt.date | None = None) -> int:
+    """The daily run: tell the staff of the issuing office of every open order its
+    unit has not signed for within `RL_ORDER_RECEIPT_DAYS` working days — once per
+    order, ever. Each order in its own transaction. Returns how many orders the
+    office was told of."""
+    today = today or _today()
+    late = SupervisionOrder.objects.filter(
+        status=MatterStatus.OPEN,
+        received_at__isnull=True,
+        unsigned_notified_at__isnull=True,
+        issued_at__lt=_issued_by_end_of(today),
+    )
+    told = 0
+    for pk in late.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            order = (
+                SupervisionOrder.objects.select_for_update(of=("self",))
+                .select_related("unit", "office", "task")
+                .get(pk=pk)
+            )
+            if order.received_at is not None or order.unsigned_notified_at is not None:
+                continue
+            due = receipt_due(order)
+            sent = _tell_office(
+                order.office,
+                key=f"order:{order.pk}:unsigned",
+                title=_("%(label)s: %(unit)s has not signed for it (due by %(date)s)")
+                % {"label": order.label, "unit": order.unit, "date": due},
+                body=order.demand,
+                link=_order_link(order),
+                task=order.task,
+            )
+            if not sent:
+                # No one to tell yet: tried again on the next run.
+                continue
+            order.unsigned_notified_at = _now()
+            order.save(update_fields=["unsigned_notified_at"])
+            audit.record(
+                actor=None,
+                verb="order.unsigned_notified",
+                obj=order,
+                changes={"receipt_due": due},
+                reason=_("Not signed for within %(n)s working days.") % {"n": receipt_days()},
+            )
+            told += 1
+    return told
+
+
+# --- answers: the unit reports, the office accepts or returns ---------------------
+
+
+@transaction.atomic
 def answer_submit(*, matter: Matter, by, body: str, files: Iterable = ()) -> Answer:
-    """The responsible unit answers an order or an action item with a report and its
-    evidence files; an answer after the deadline is marked late."""
+    """The responsible unit answers an order or an action item it has signed for with a
+    report and its evidence files; an answer after the deadline is marked late."""
     permissions.require(by, "answer", matter)
     matter = _locked(matter)
     if matter.status not in AWAITING:
         raise ConflictError(_("This has already been answered; wait for the office's decision."))
+    if matter.received_at is None:
+        raise ConflictError(_("This has not been signed for yet: sign for it first, then answer."))
     body = _text(body, "body", _("Write the report of what was done."))
     checked = [(f, check_upload(f)) for f in files]
     now = _now()

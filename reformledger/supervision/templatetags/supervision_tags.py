@@ -1,8 +1,10 @@
-"""Template helpers of the supervision pages: level and status badges, and the
-history's changes in plain words."""
+"""Template helpers of the supervision pages: level, status and receipt badges, and
+the history's changes in plain words."""
 
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from reformledger.ledger.templatetags.ledger_tags import badge, field_label, show
@@ -39,6 +41,8 @@ _LABELS = {
     "problems": _("problems"),
     "causes": _("causes"),
     "improvements": _("improvements required"),
+    "received_by": _("signed for by"),
+    "receipt_due": _("to be signed for by"),
 }
 
 _CHOICES = {"level": OrderLevel, "status": MatterStatus}
@@ -61,6 +65,22 @@ def matter_status(matter):
         '<span data-status="{}">{}</span>',
         matter.status,
         badge(matter.get_status_display(), matter.status_colour),
+    )
+
+
+@register.simple_tag
+def receipt_badge(matter):
+    """Whether the unit signed for the matter (签收): the day it did, or "not yet"."""
+    if matter.received_at is None:
+        return format_html(
+            '<span class="badge text-bg-light border" data-receipt="no" title="{}">{}</span>',
+            gettext_now("Not yet signed for"),
+            gettext_now("not yet"),
+        )
+    return format_html(
+        '<span class="badge text-bg-success" data-receipt="yes" title="{}">✓ {}</span>',
+        matter.received_by,
+        timezone.localtime(matter.received_at).strftime("%m-%d"),
     )
 
 

@@ -77,6 +77,7 @@ def test_an_order_is_issued_answered_and_accepted_through_the_api(
     liaison = client_for(huiyang_liaison)
     assert _post(liaison, url + "accept/").status_code == 403
     assert _post(leader, url + "accept/").status_code == 409  # nothing answered yet
+    assert _post(liaison, url + "receive/").status_code == 200  # signed for first
     answered = _post(liaison, url + "answer/", {"body": "考核方案已报送"})
     assert answered.status_code == 200, answered.content
     assert answered.json()["status"] == "answered"
@@ -89,7 +90,12 @@ def test_an_order_is_issued_answered_and_accepted_through_the_api(
     assert _post(leader, url + "accept/").status_code == 409
     assert _post(leader, url + "escalate/", {"reason": "逾期"}).status_code == 409
     verbs = AuditRecord.objects.filter(verb__startswith="order.").values_list("verb", flat=True)
-    assert list(verbs.order_by("id")) == ["order.issued", "order.answered", "order.accepted"]
+    assert list(verbs.order_by("id")) == [
+        "order.issued",
+        "order.received",
+        "order.answered",
+        "order.accepted",
+    ]
 
 
 def test_a_returned_answer_needs_a_reason_and_opens_the_order_again(
@@ -98,6 +104,7 @@ def test_a_returned_answer_needs_a_reason_and_opens_the_order_again(
     order = _issue(world, director)
     url = f"supervision-orders/{order.pk}/"
     liaison, leader = client_for(huiyang_liaison), client_for(director)
+    _post(liaison, url + "receive/")
     _post(liaison, url + "answer/", {"body": "已办理"})
     no_reason = _post(leader, url + "return/", {"reason": ""})
     assert no_reason.status_code == 400 and "reason" in no_reason.json()
@@ -172,6 +179,7 @@ def test_a_unit_sees_and_answers_only_what_is_addressed_to_it(
     assert _ids(boluo.get(API + "supervision-meetings/")) == []
     assert boluo.get(API + f"supervision-meetings/{meeting.pk}/").status_code == 404
     assert _ids(client_for(huiyang_liaison).get(API + "action-items/")) == []
+    assert _post(boluo, f"action-items/{item.pk}/receive/").status_code == 200
     assert _post(boluo, f"action-items/{item.pk}/answer/", {"body": "已压缩"}).status_code == 200
     assert _post(boluo, f"action-items/{item.pk}/accept/").status_code == 403
     accepted = _post(client_for(director), f"action-items/{item.pk}/accept/")
@@ -204,6 +212,7 @@ def test_order_lists_filter_by_year_level_status_unit_task_and_overdue(
     town = _issue(world, director, task=world.task_town, level="red")
     boluo = _issue(world, director, task=world.task_boluo, year=2016)
     SupervisionOrder.objects.filter(pk=town.pk).update(deadline=TODAY - dt.timedelta(days=3))
+    services.matter_receive(matter=first, by=huiyang_liaison)
     services.answer_submit(matter=first, by=huiyang_liaison, body="已报送")
     client = client_for(director)
 

@@ -114,7 +114,7 @@ def test_the_section_shows_the_years_meetings_documents_reviews_and_orders(
     }
     assert {k: _text(doc, k) for k in figures} == figures
     link = doc.xpath('//*[@data-testid="supervision-xlsx"]')[0].get("href")
-    assert link == reverse("exchange:supervision_xlsx") + "?year=2016"
+    assert link == reverse("supervision:export_xlsx") + "?year=2016"
 
 
 def test_orders_by_unit_and_level_are_drawn_from_json_in_each_levels_colour(

@@ -11,14 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reformledger.audit.models import AuditRecord
-from reformledger.exchange import supervision_export
-from reformledger.exchange.tests.conftest import open_xlsx
+from reformledger.exchange.testing import open_xlsx
 from reformledger.ledger.models import Task
 from reformledger.supervision import services
+from reformledger.supervision.documents import workbook as supervision_export
 from reformledger.supervision.tests.test_api import bulk_supervision
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-URL = reverse("exchange:supervision_xlsx")
+URL = reverse("supervision:export_xlsx")
 IN_A_WEEK = timezone.localdate() + dt.timedelta(days=7)
 
 
@@ -78,6 +78,7 @@ def supervised(world, office_staff, director, huiyang_liaison):
         deadline=timezone.localdate() - dt.timedelta(days=1)
     )
     w.order.refresh_from_db()
+    services.matter_receive(matter=w.order, by=huiyang_liaison)
     services.answer_submit(matter=w.order, by=huiyang_liaison, body="已报送")
     w.boluo_order = services.order_issue(
         office=w.office,

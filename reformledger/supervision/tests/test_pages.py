@@ -150,9 +150,9 @@ def test_a_unit_liaison_sees_only_the_orders_and_items_addressed_to_its_unit(
     assert client.get(reverse("supervision:action_item", args=[my_item.pk])).status_code == 200
     assert client.get(reverse("supervision:action_item", args=[other_item.pk])).status_code == 404
     assert client.get(reverse("supervision:order_word", args=[other.pk])).status_code == 404
-    answer = client_for(boluo_liaison).post(
-        reverse("supervision:order_answer", args=[other.pk]), {"body": "已完成"}
-    )
+    boluo = client_for(boluo_liaison)
+    assert boluo.post(reverse("supervision:order_receive", args=[other.pk])).status_code == 302
+    answer = boluo.post(reverse("supervision:order_answer", args=[other.pk]), {"body": "已完成"})
     assert answer.status_code == 302
     stored_answer = other.answers.get()
     refused = client.post(reverse("supervision:answer_accept", args=[stored_answer.pk]))
@@ -181,6 +181,7 @@ def test_only_office_leaders_issue_escalate_and_accept(
     page = staff.get(reverse("supervision:order", args=[order.pk])).content.decode()
     assert 'data-testid="escalate"' not in page and 'data-testid="issue-order"' not in page
 
+    liaison.post(reverse("supervision:order_receive", args=[order.pk]))
     liaison.post(reverse("supervision:order_answer", args=[order.pk]), {"body": "方案已印发"})
     answer = order.answers.get()
     for client in (staff, liaison):
@@ -241,6 +242,7 @@ def test_the_liaison_answers_with_an_evidence_file_and_it_downloads(
 ):
     order = _issue(world, director)
     client = client_for(huiyang_liaison)
+    client.post(reverse("supervision:order_receive", args=[order.pk]))
     page = client.get(reverse("supervision:order", args=[order.pk])).content.decode()
     assert 'data-testid="answer-form"' in page
 
@@ -268,6 +270,7 @@ def test_the_director_returns_an_answer_with_a_reason_and_a_new_deadline(
     world, director, huiyang_liaison, client_for
 ):
     order = _issue(world, director)
+    services.matter_receive(matter=order, by=huiyang_liaison)
     client_for(huiyang_liaison).post(
         reverse("supervision:order_answer", args=[order.pk]), {"body": "正在推进"}
     )
@@ -319,6 +322,7 @@ def test_form_errors_name_the_field(world, director, huiyang_liaison, client_for
     assert response.status_code == 400 and 'data-field="deadline"' in response.content.decode()
 
     order = _issue(world, director)
+    services.matter_receive(matter=order, by=huiyang_liaison)
     answer = client_for(huiyang_liaison).post(
         reverse("supervision:order_answer", args=[order.pk]), {"body": " "}
     )
@@ -456,6 +460,7 @@ def test_an_action_item_is_answered_accepted_and_can_carry_an_order(
     assert f'value="{item.pk}" selected' in form and "落实第1项要求" in form
 
     liaison = client_for(huiyang_liaison)
+    liaison.post(reverse("supervision:action_item_receive", args=[item.pk]))
     response = liaison.post(
         reverse("supervision:action_item_answer", args=[item.pk]),
         {"body": "已落实", "files": [_pdf("会议纪要落实.pdf")]},
@@ -468,5 +473,6 @@ def test_an_action_item_is_answered_accepted_and_can_carry_an_order(
     assert item.status == MatterStatus.ACCEPTED
     page = liaison.get(reverse("supervision:action_item", args=[item.pk])).content.decode()
     assert "会议纪要落实.pdf" in page
-    for verb in ("action_item.set", "action_item.answered", "action_item.accepted"):
+    verbs = ("action_item.set", "action_item.received", "action_item.answered")
+    for verb in (*verbs, "action_item.accepted"):
         assert f'data-verb="{verb}"' in page

@@ -75,8 +75,8 @@ def test_outsiders_and_administrators_see_no_supervision(
         ("director", {"record", "issue_order", "escalate", "decide"}),
         ("office_staff", {"record"}),
         ("city_leader", set()),
-        ("huiyang_liaison", {"answer"}),
-        ("huiyang_head", {"answer"}),
+        ("huiyang_liaison", {"receive", "answer"}),
+        ("huiyang_head", {"receive", "answer"}),
         ("boluo_liaison", set()),
     ],
 )

@@ -126,6 +126,7 @@ def test_an_unanswered_order_climbs_a_level_at_its_deadline(
 
 def test_an_answered_order_does_not_escalate(world, director, huiyang_liaison):
     order = _issue(world, director)
+    services.matter_receive(matter=order, by=huiyang_liaison)
     services.answer_submit(matter=order, by=huiyang_liaison, body="方案已报送")
     services.orders_escalate(today=IN_A_WEEK + dt.timedelta(days=30))
     order.refresh_from_db()
@@ -134,6 +135,7 @@ def test_an_answered_order_does_not_escalate(world, director, huiyang_liaison):
 
 def test_the_unit_answers_with_evidence_and_the_leader_accepts(world, director, huiyang_liaison):
     order = _issue(world, director)
+    services.matter_receive(matter=order, by=huiyang_liaison)
     pdf = SimpleUploadedFile("方案.pdf", b"%PDF-1.4 test", content_type="application/pdf")
     answer = services.answer_submit(
         matter=order, by=huiyang_liaison, body="考核方案已印发", files=[pdf]
@@ -150,7 +152,7 @@ def test_the_unit_answers_with_evidence_and_the_leader_accepts(world, director, 
     answer.refresh_from_db()
     assert order.status == MatterStatus.ACCEPTED and order.closed_at is not None
     assert answer.decision == AnswerDecision.ACCEPTED
-    assert _verbs(order) == ["order.issued", "order.answered", "order.accepted"]
+    assert _verbs(order) == ["order.issued", "order.received", "order.answered", "order.accepted"]
     with pytest.raises(ConflictError):
         services.answer_accept(answer=answer, by=director)
 
@@ -159,6 +161,7 @@ def test_a_returned_answer_reopens_the_order_with_a_new_deadline(
     world, director, huiyang_liaison, huiyang_head
 ):
     order = _issue(world, director)
+    services.matter_receive(matter=order, by=huiyang_liaison)
     answer = services.answer_submit(matter=order, by=huiyang_liaison, body="在推进")
     with pytest.raises(ValidationError) as err:
         services.answer_return(answer=answer, by=director, reason="")
@@ -178,6 +181,7 @@ def test_an_answer_after_the_deadline_is_late(world, director, huiyang_liaison):
     order = _issue(world, director)
     SupervisionOrder.objects.filter(pk=order.pk).update(deadline=TODAY - dt.timedelta(days=2))
     order.refresh_from_db()
+    services.matter_receive(matter=order, by=huiyang_liaison)
     answer = services.answer_submit(matter=order, by=huiyang_liaison, body="迟报")
     assert answer.late
 
@@ -188,6 +192,7 @@ def test_only_the_addressed_unit_answers_and_only_leaders_decide(
     order = _issue(world, director)
     with pytest.raises(PermissionDenied):
         services.answer_submit(matter=order, by=boluo_liaison, body="不是我的")
+    services.matter_receive(matter=order, by=huiyang_liaison)
     answer = services.answer_submit(matter=order, by=huiyang_liaison, body="已完成")
     for user in (office_staff, huiyang_liaison):
         with pytest.raises(PermissionDenied):
@@ -241,11 +246,17 @@ def test_a_supervision_meeting_sets_action_items_tracked_like_orders(
     )
     item = meeting.action_items.get()
     assert item.unit == world.huiyang and item.status == MatterStatus.OPEN
+    services.matter_receive(matter=item, by=huiyang_liaison)
     answer = services.answer_submit(matter=item, by=huiyang_liaison, body="指标已细化")
     services.answer_accept(answer=answer, by=director)
     item.refresh_from_db()
     assert item.status == MatterStatus.ACCEPTED
-    assert _verbs(item) == ["action_item.set", "action_item.answered", "action_item.accepted"]
+    assert _verbs(item) == [
+        "action_item.set",
+        "action_item.received",
+        "action_item.answered",
+        "action_item.accepted",
+    ]
     # An order can follow up on an action item; it goes to the item's unit.
     item2 = services.action_item_add(
         by=office_staff,

@@ -1,6 +1,6 @@
 """Supervision pages, one module per part; each module lists its own urlpatterns."""
 
-from reformledger.supervision.views import documents, group, leaders, meetings, orders
+from reformledger.supervision.views import documents, export, group, leaders, meetings, orders
 
 urlpatterns = [
     *orders.urlpatterns,
@@ -8,4 +8,5 @@ urlpatterns = [
     *meetings.urlpatterns,
     *documents.urlpatterns,
     *group.urlpatterns,
+    *export.urlpatterns,
 ]

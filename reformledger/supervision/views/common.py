@@ -6,15 +6,13 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.utils.http import content_disposition_header
 
+from reformledger.core.http import DOCX, file_download
 from reformledger.orgs.choices import Role
 from reformledger.orgs.models import Unit
 from reformledger.orgs.permissions import scopes_of, under_any
 from reformledger.supervision import permissions, selectors
 from reformledger.supervision.models import ActionItem, Answer, SupervisionOrder
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 #: act -> the roles that may do it in an office (see permissions.can_office).
 _ACT_ROLES = {
@@ -90,11 +88,7 @@ def answer_or_404(request, pk: int) -> Answer:
 
 
 def word_download(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=DOCX)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_download(data, DOCX, filename)
 
 
 def query_without(request, *names: str) -> str:

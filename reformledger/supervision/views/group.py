@@ -14,10 +14,10 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reformledger.exchange import minutes_document
 from reformledger.ledger.choices import OPEN_STATUSES
 from reformledger.ledger.models import Task
 from reformledger.supervision import permissions, selectors, services
+from reformledger.supervision.documents import minutes as minutes_document
 from reformledger.supervision.forms import ActionRows, CollectiveReviewForm, LeadingGroupMeetingForm
 from reformledger.supervision.models import LeadingGroupMeeting
 from reformledger.supervision.views.common import (

@@ -1,6 +1,7 @@
 """Supervision orders (督办单) and action items (督办事项): the lists, each matter's
-page with its answers and history, and the acts on it — issue, answer, accept,
-return, escalate — with the printable order and its Word document."""
+page with its receipt, answers and history, and the acts on it — issue, sign for
+(签收), answer, accept, return, escalate — with the printable order and its Word
+document."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,11 +17,11 @@ from django.views.decorators.http import require_POST
 
 from reformledger.core.exceptions import ConflictError
 from reformledger.core.forms import add_service_errors
-from reformledger.exchange import order_document
 from reformledger.ledger.models import Task
 from reformledger.ledger.views.reports import add_errors
 from reformledger.supervision import permissions, selectors, services
 from reformledger.supervision.choices import AWAITING, UNSETTLED, AnswerDecision, OrderLevel
+from reformledger.supervision.documents import order as order_document
 from reformledger.supervision.forms import (
     AcceptForm,
     ActionItemFilter,
@@ -121,18 +122,29 @@ def _matter_page(request, matter: Matter, status: int = 200, **forms):
     answers = list(matter.answers.all())
     pending = next((a for a in reversed(answers) if a.decision == AnswerDecision.PENDING), None)
     awaiting = matter.status in AWAITING
+    may_answer = awaiting and permissions.can(user, "answer", matter)
     acts = {
-        "answer": awaiting and permissions.can(user, "answer", matter),
+        "receive": (
+            not matter.is_received
+            and matter.status in UNSETTLED
+            and permissions.can(user, "receive", matter)
+        ),
+        # The answer form opens once the unit has signed for the matter.
+        "answer": may_answer and matter.is_received,
+        "answer_after_receipt": may_answer and not matter.is_received,
         "decide": pending is not None and permissions.can(user, "decide", matter),
         "escalate": False,
         "issue": False,
     }
+    receipt_due = None
     if _kind(matter) == "order":
         acts["escalate"] = (
             awaiting
             and OrderLevel(matter.level).next is not None
             and permissions.can(user, "escalate", matter)
         )
+        if not matter.is_received:
+            receipt_due = services.receipt_due(matter)
         template = "supervision/order_detail.html"
     else:
         acts["issue"] = matter.status in UNSETTLED and permissions.can_office(
@@ -146,6 +158,7 @@ def _matter_page(request, matter: Matter, status: int = 200, **forms):
         "pending": pending,
         "acts": acts,
         "overdue": matter.is_overdue(timezone.localdate()),
+        "receipt_due": receipt_due,
         "history": list(selectors.matter_history(matter)),
         "answer_form": forms.get("answer_form") or AnswerForm(),
         "accept_form": forms.get("accept_form") or AcceptForm(),
@@ -168,6 +181,32 @@ def order_detail(request, pk: int):
 def action_item_detail(request, pk: int):
     """An action item: where it comes from, its unit, demand, deadline, answers, history."""
     return _matter_page(request, item_or_404(request, pk))
+
+
+def _receive(request, matter: Matter):
+    """The unit's liaison or head signs for the matter (签收); a second signing is
+    refused with who signed first."""
+    if not permissions.can(request.user, "receive", matter):
+        raise PermissionDenied
+    try:
+        services.matter_receive(matter=matter, by=request.user)
+    except ConflictError as exc:
+        messages.warning(request, str(exc))
+    else:
+        messages.success(request, _("Signed for: your unit may now answer."))
+    return redirect(_matter_url(matter))
+
+
+@supervision_page
+@require_POST
+def order_receive(request, pk: int):
+    return _receive(request, order_or_404(request, pk))
+
+
+@supervision_page
+@require_POST
+def action_item_receive(request, pk: int):
+    return _receive(request, item_or_404(request, pk))
 
 
 def _answer(request, matter: Matter):
@@ -403,12 +442,14 @@ urlpatterns = [
     path("orders/", order_list, name="orders"),
     path("orders/new/", order_issue, name="order_issue"),
     path("orders/<int:pk>/", order_detail, name="order"),
+    path("orders/<int:pk>/receive/", order_receive, name="order_receive"),
     path("orders/<int:pk>/answer/", order_answer, name="order_answer"),
     path("orders/<int:pk>/escalate/", order_escalate, name="order_escalate"),
     path("orders/<int:pk>/print/", order_print, name="order_print"),
     path("orders/<int:pk>/word/", order_word, name="order_word"),
     path("items/", action_item_list, name="action_items"),
     path("items/<int:pk>/", action_item_detail, name="action_item"),
+    path("items/<int:pk>/receive/", action_item_receive, name="action_item_receive"),
     path("items/<int:pk>/answer/", action_item_answer, name="action_item_answer"),
     path("answers/<int:pk>/accept/", answer_accept, name="answer_accept"),
     path("answers/<int:pk>/return/", answer_return, name="answer_return"),

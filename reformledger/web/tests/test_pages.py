@@ -141,7 +141,7 @@ def _url(page: str, world) -> str:
         "plan_edit_boluo": reverse("ledger:plan_edit", args=[world.task_boluo.pk]),
         "plan_edit_helped": reverse("ledger:plan_edit", args=[world.task_helped.pk]),
         "task_create": reverse("ledger:task_create"),
-        "unit_huiyang": reverse("orgs:unit", args=[world.huiyang.pk]),
+        "unit_huiyang": reverse("web:unit", args=[world.huiyang.pk]),
         "admin": reverse("admin:index"),
     }[page]
 

@@ -54,7 +54,7 @@ def test_ledger_page_runs_the_same_queries_for_10_and_500_tasks(
 
 def test_unit_page_and_my_work_run_fixed_queries(world, huiyang_liaison, client_for):
     client = client_for(huiyang_liaison)
-    unit_url = reverse("orgs:unit", args=[world.huiyang.pk])
+    unit_url = reverse("web:unit", args=[world.huiyang.pk])
     _add_tasks(world, 10)
     small = (_queries(client, unit_url), _queries(client, reverse("ledger:my_work")))
     Task.objects.filter(code__startswith="V-").delete()

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reformledger.core.backup import BackupError, backup
+from reformledger.audit.backup import BackupError, backup
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reformledger.notifications import services
+from reformledger.ledger.services.reminders import reminders_send
 
 
 class Command(BaseCommand):
@@ -26,12 +26,12 @@ class Command(BaseCommand):
             except ValueError as exc:
                 raise CommandError(f"--today must be YYYY-MM-DD, not {today!r}") from exc
         if queue:
-            from reformledger.notifications import tasks
+            from reformledger.ledger import tasks
 
             tasks.send_reminders(day.isoformat() if day else None)
             self.stdout.write("Reminders queued.")
             return
-        counts = services.reminders_send(day)
+        counts = reminders_send(day)
         for kind, n in counts.items():
             self.stdout.write(f"{kind}: {n}")
         self.stdout.write(f"total: {sum(counts.values())}")
