@@ -1,10 +1,17 @@
 """Import jobs: one machinery for every domain's imports.
 
-A domain registers a `JobKind` (in its AppConfig.ready): the function that reads,
-checks and applies a file, and what its pages need (the template that shows a
-result, the page to import another file). This module creates the job, runs it
-with a progress bar the pages poll, and records the outcome; it knows nothing of
-tasks or periods, so the domain apps sit above it (docs/architecture.md).
+A domain registers a `JobKind` (in its AppConfig.ready): the function that reads a
+file and describes what importing it would do (the preview), the function that
+writes it, and what its pages need. An import goes in two steps:
+
+    upload → reading → review (the clerk checks the preview, answers its questions;
+    each answer reads the file again) → confirmed → writing → done
+
+Nothing is written before the clerk confirms a preview without errors, and the
+write reads the file once more against the ledger as it is then: if anything
+changed meanwhile, the job returns to review with the new preview. This module
+runs the steps with a progress bar the pages poll and keeps the outcome; it knows
+nothing of tasks or periods, so the domain apps sit above it (docs/architecture.md).
 
 With Huey installed (`huey.contrib.djhuey` in INSTALLED_APPS) a job goes on the
 project's queue and `reformledger run_huey` runs it; without it, a thread of the
@@ -20,14 +27,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from reformledger.exchange.errors import CellError, ImportRefused
-from reformledger.exchange.models import ImportJob
+from reformledger.exchange.models import ColumnChoice, ImportJob
 
 logger = logging.getLogger(__name__)
 
@@ -40,21 +47,35 @@ MAX_ERRORS = 500
 Progress = Callable[[int, int], None]
 
 
+class ReviewAgain(Exception):
+    """Raised by a kind's `apply` when the file no longer imports as the clerk saw it
+    (the ledger changed meanwhile, or an error appeared): the job goes back to review
+    with `preview`, and nothing was written."""
+
+    def __init__(self, preview: dict):
+        super().__init__("the preview changed")
+        self.preview = preview
+
+
 @dataclass(frozen=True)
 class JobKind:
-    """What a domain's import is: its key and label, the function that runs it, and
-    what its pages show.
+    """What a domain's import is: its key and label, its two steps, and its pages.
 
-    `run(job, data, progress, applying)` reads and checks the file, calls `applying()`
-    just before it writes, writes everything or nothing, and returns the counts; it
-    raises ImportRefused with every error (nothing written) or PermissionDenied.
+    `check(job, data, progress)` reads the file with the clerk's decisions so far and
+    returns the preview (a JSON-able dict; `preview["errors"]` lists what blocks the
+    import); it raises ImportRefused when the file cannot be read at all.
+    `apply(job, data, progress, applying)` reads and checks again, calls `applying()`
+    just before it writes, writes everything or nothing and returns the counts; it
+    raises ReviewAgain, ImportRefused or PermissionDenied, writing nothing.
     `refused(job, errors, outcome)` records a refused attempt (a domain's audit act).
     """
 
     key: str
     label: str | Promise
-    run: Callable[[ImportJob, bytes, Progress, Callable[[], None]], dict]
+    check: Callable[[ImportJob, bytes, Progress], dict]
+    apply: Callable[[ImportJob, bytes, Progress, Callable[[], None]], dict]
     refused: Callable[[ImportJob, int, str], None]
+    preview_template: str
     result_template: str
     again_url: Callable[[ImportJob], str]
 
@@ -90,8 +111,9 @@ def import_job_create(
 
 
 def import_job_run(*, job_id: int) -> ImportJob | None:
-    """Run a queued import: read, check and apply, updating the job's progress as it
-    reads; the file is cleared when it ends. A job already taken is not run twice."""
+    """Run the next step of a queued job: read the file into a preview for review, or
+    (once the clerk confirmed it) write it. The progress is kept on the job as it
+    reads; the file is cleared when the job ends. A job already taken is not run twice."""
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
         status=ImportJob.Status.READING
     )
@@ -110,37 +132,125 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
     def applying() -> None:
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.APPLYING)
 
-    status, errors, summary = ImportJob.Status.FAILED, [], {}
+    end: dict = {"status": ImportJob.Status.FAILED}
     outcome = "failure"
+    data = bytes(job.payload or b"")
     with override(job.language):
         try:
-            summary = kind.run(job, bytes(job.payload or b""), progress, applying)
-            status = ImportJob.Status.SUCCEEDED
+            if job.confirmed_at is None:
+                end = {
+                    "status": ImportJob.Status.REVIEW,
+                    "preview": kind.check(job, data, progress),
+                }
+            else:
+                summary = kind.apply(job, data, progress, applying)
+                end = {"status": ImportJob.Status.SUCCEEDED, "summary": summary}
+        except ReviewAgain as again:
+            end = {
+                "status": ImportJob.Status.REVIEW,
+                "preview": again.preview,
+                "confirmed_at": None,
+            }
         except ImportRefused as exc:
-            summary = {"errors": len(exc.errors)}
-            errors = [e.as_dict() for e in exc.errors[:MAX_ERRORS]]
+            end |= {
+                "summary": {"errors": len(exc.errors)},
+                "errors": [e.as_dict() for e in exc.errors[:MAX_ERRORS]],
+            }
         except PermissionDenied:
             outcome = "denied"
-            errors = [CellError(_("You may not import into this ledger.")).as_dict()]
+            end["errors"] = [CellError(_("You may not import into this ledger.")).as_dict()]
         except Exception:
             logger.exception("import job %s failed", job.pk)
-            errors = [
+            end["errors"] = [
                 CellError(
                     _("The import stopped on an unexpected error; nothing was changed.")
                 ).as_dict()
             ]
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=status,
-        errors=errors,
-        summary=summary,
-        payload=None,
-        finished_at=timezone.now(),
-    )
+    if end["status"] != ImportJob.Status.REVIEW:
+        end |= {"payload": None, "finished_at": timezone.now()}
+    ImportJob.objects.filter(pk=job.pk).update(**end)
     job.refresh_from_db()
-    if status == ImportJob.Status.FAILED:
+    if job.status == ImportJob.Status.FAILED:
         # A refused file changed nothing, so no act recorded it: the attempt is.
-        kind.refused(job, len(errors), outcome)
+        kind.refused(job, len(job.errors), outcome)
     return job
+
+
+def _in_review(job: ImportJob, by) -> ImportJob:
+    """The job, locked, if `by` started it and it awaits review; else PermissionDenied
+    (someone else's job) or JobStateError (it moved on)."""
+    if job.created_by_id != getattr(by, "pk", None):
+        raise PermissionDenied("an import job is its uploader's")
+    locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if locked.status != ImportJob.Status.REVIEW:
+        raise JobStateError(_("This import is no longer awaiting your check."))
+    return locked
+
+
+class JobStateError(Exception):
+    """An act on a job that is not in the state the act needs (already confirmed,
+    finished or cancelled); the message says so in the reader's language."""
+
+
+@transaction.atomic
+def import_job_decide(*, job: ImportJob, by, decisions: dict) -> ImportJob:
+    """Record the clerk's answers to the preview (merged into those given before) and
+    queue the file to be read again with them; `dispatch` runs it."""
+    locked = _in_review(job, by)
+    merged = dict(locked.decisions)
+    for key, value in decisions.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    ImportJob.objects.filter(pk=locked.pk).update(
+        decisions=merged, status=ImportJob.Status.QUEUED, progress=0
+    )
+    locked.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def import_job_confirm(*, job: ImportJob, by) -> ImportJob:
+    """The clerk confirms a preview without errors: queue the write."""
+    locked = _in_review(job, by)
+    if locked.preview.get("errors"):
+        raise JobStateError(_("Resolve every error in the preview before importing."))
+    ImportJob.objects.filter(pk=locked.pk).update(
+        confirmed_at=timezone.now(), status=ImportJob.Status.QUEUED, progress=0
+    )
+    locked.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def import_job_cancel(*, job: ImportJob, by) -> ImportJob:
+    """The clerk drops an import under review: nothing is written, the file is cleared."""
+    locked = _in_review(job, by)
+    ImportJob.objects.filter(pk=locked.pk).update(
+        status=ImportJob.Status.CANCELLED, payload=None, finished_at=timezone.now()
+    )
+    locked.refresh_from_db()
+    return locked
+
+
+# --- columns remembered -------------------------------------------------------------
+
+
+def remembered_columns(*, kind: str, scope: str) -> dict[str, str]:
+    """The column choices clerks made for earlier files of this kind and scope:
+    {header key: field, or "" for a column left out}."""
+    return dict(ColumnChoice.objects.filter(kind=kind, scope=scope).values_list("header", "field"))
+
+
+def columns_remember(*, kind: str, scope: str, choices: dict[str, str], by) -> int:
+    """Keep a clerk's column choices for the next file (called by the domain's import,
+    inside the transaction that writes the file, whose audit record names them)."""
+    for header, name in choices.items():
+        ColumnChoice.objects.update_or_create(
+            kind=kind, scope=scope, header=header[:200], defaults={"field": name, "chosen_by": by}
+        )
+    return len(choices)
 
 
 HUEY = "huey.contrib.djhuey" in settings.INSTALLED_APPS

@@ -18,9 +18,11 @@ class ImportJob(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting")
         READING = "reading", _("Reading and checking")
+        REVIEW = "review", _("Awaiting your check")
         APPLYING = "applying", _("Writing the changes")
         SUCCEEDED = "succeeded", _("Done")
         FAILED = "failed", _("Refused")
+        CANCELLED = "cancelled", _("Cancelled")
 
     kind = models.CharField(_("kind"), max_length=40)
     created_by = models.ForeignKey(
@@ -39,6 +41,11 @@ class ImportJob(models.Model):
     total = models.PositiveIntegerField(_("rows in the file"), default=0)
     errors = models.JSONField(_("errors"), default=list)
     summary = models.JSONField(_("summary"), default=dict)
+    # The preview a clerk checks before anything is written, and the clerk's answers
+    # to it (columns, defaults, names resolved); the kind decides what they hold.
+    preview = models.JSONField(_("preview"), default=dict)
+    decisions = models.JSONField(_("decisions"), default=dict)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
@@ -60,7 +67,12 @@ class ImportJob(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED, self.Status.CANCELLED)
+
+    @property
+    def is_working(self) -> bool:
+        """Reading or writing now (the page polls its progress)."""
+        return self.status in (self.Status.QUEUED, self.Status.READING, self.Status.APPLYING)
 
     @property
     def percent(self) -> int:
@@ -69,3 +81,33 @@ class ImportJob(models.Model):
         if not self.total:
             return 0
         return min(99, self.progress * 100 // self.total)
+
+
+class ColumnChoice(models.Model):
+    """A clerk's answer to "what does this column hold?" (列的对应), remembered so that the
+    next file of the same kind and scope (an office's task lists) needs no answer.
+
+    `header` is the header's text as `parsing.header_key` folds it; `field` is the
+    field the column holds, or "" for a column the import leaves out.
+    """
+
+    kind = models.CharField(_("kind"), max_length=40)
+    scope = models.CharField(_("for"), max_length=100)
+    header = models.CharField(_("header"), max_length=200)
+    field = models.CharField(_("field"), max_length=40, blank=True)
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    chosen_at = models.DateTimeField(_("chosen at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("column choice")
+        verbose_name_plural = _("column choices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "scope", "header"], name="column_choice_one_per_header"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.header} → {self.field or '-'}"

@@ -53,13 +53,19 @@ def fold(text: Any) -> str:
     return unicodedata.normalize("NFKC", str(text)).strip()
 
 
+def header_key(text: Any) -> str:
+    """The one form a header is remembered by (a clerk's choice for a column): folded,
+    without spaces or fill marks, lower case (see `header_keys`)."""
+    key = _SPACE.sub("", _INVISIBLE.sub("", fold(text or ""))).lower()
+    return _FILL_MARK.sub("", key).rstrip(":")
+
+
 def header_keys(text: Any) -> set[str]:
     """The forms a header is compared in: folded (full-width brackets too), without
     spaces or line breaks anywhere (牵 头 单 位, 完成\\n时限), without the marks of a
     required or optional column (（必填）, *) or a closing colon, lower case; and the
     same without any bracketed note ("完成时限（年月日）")."""
-    key = _SPACE.sub("", _INVISIBLE.sub("", fold(text or ""))).lower()
-    key = _FILL_MARK.sub("", key).rstrip(":")
+    key = header_key(text)
     return {k for k in (key, _PARENS.sub("", key).rstrip(":")) if k}
 
 
@@ -206,6 +212,13 @@ class Table:
     first_row: int  # the spreadsheet row number of the first data row
     rows: list[tuple[int, tuple]] = field(default_factory=list)  # (row number, values)
     unmapped: dict[int, str] = field(default_factory=dict)
+    # The text of the rows above the headers (the sheet's title, "填报单位：…" lines).
+    title: str = ""
+    # Every header cell of the sheet as written, {0-based column index: text}.
+    header_cells: dict[int, str] = field(default_factory=dict)
+
+    def letter(self, index: int) -> str:
+        return get_column_letter(index + 1)
 
     def value(self, values: tuple, name: str) -> Any:
         index = self.columns.get(name)
@@ -234,6 +247,7 @@ def find_header(
     columns: list[Column],
     *,
     overrides: dict[int, str] | None = None,
+    remembered: dict[str, str] | None = None,
 ) -> tuple[dict[int, str], int] | None:
     """Where the headers are among the first rows: {column index: field} and the index
     (0-based) of the last header row; None when no row looks like these headers.
@@ -243,9 +257,10 @@ def find_header(
     over two rows: a group above its sub-headers, or a single header spanning both).
     `overrides` ({column index: field, or "" to ignore the column}) are what a clerk
     chose by hand in a preview: they win over the headers' text and count as
-    recognised.
+    recognised. `remembered` ({header key: field, or ""}) are the same choices made for
+    an earlier file, found by the header's text instead of its column.
     """
-    found = _find_header(head, columns, overrides or {})
+    found = _find_header(head, columns, overrides or {}, remembered or {})
     if found is None:
         return None
     mapping, _first, last = found
@@ -253,11 +268,16 @@ def find_header(
 
 
 def _find_header(
-    head: list[tuple], columns: list[Column], overrides: dict[int, str]
+    head: list[tuple],
+    columns: list[Column],
+    overrides: dict[int, str],
+    remembered: dict[str, str] | None = None,
 ) -> tuple[dict[int, str], int, int] | None:
     """`find_header`, also saying which row the headers start on."""
-    lookup = {key: col.field for col in columns for key in col.accepted()}
     fields = {col.field for col in columns}
+    lookup = {key: col.field for col in columns for key in col.accepted()}
+    # A header remembered from an earlier file counts as recognised (or as ignored).
+    lookup |= {k: f for k, f in (remembered or {}).items() if f == "" or f in fields}
     # Overrides chosen for another kind of sheet say nothing about this one.
     chosen = {i: f for i, f in overrides.items() if f == "" or f in fields}
     matches = []
@@ -348,6 +368,7 @@ def open_table(
     *,
     progress: Callable[[int], None] | None = None,
     overrides: dict[int, str] | None = None,
+    remembered: dict[str, str] | None = None,
 ) -> tuple[str, Table, Iterator[tuple[int, tuple]]] | None:
     """Find a sheet's headers; return its kind, the Table (no rows) and an iterator of
     its data rows as (spreadsheet row number, values), blank rows skipped. Reading a
@@ -361,7 +382,7 @@ def open_table(
             break
     best: tuple[int, str, dict[int, str], int, int] | None = None
     for kind, columns in kinds.items():
-        found = _find_header(head, columns, overrides or {})
+        found = _find_header(head, columns, overrides or {}, remembered)
         if found is not None and (best is None or len(found[0]) > best[0]):
             best = (len(found[0]), kind, *found)
     if best is None:
@@ -389,12 +410,23 @@ def open_table(
         text = next((t for r in header_rows if (t := _header_text(r, index))), "")
         if text and index not in mapping:
             unmapped[index] = f"{text} ({get_column_letter(index + 1)})"
+    cells = {}
+    for index in range(max(len(r) for r in header_rows)):
+        if text := next((t for r in header_rows if (t := _header_text(r, index))), ""):
+            cells[index] = text
+    title = " ".join(
+        " ".join(t for i in range(len(r)) if (t := _header_text(r, i)))
+        for r in head[:first]
+        if any(v is not None for v in r)
+    )
     table = Table(
         sheet=ws.title,
         columns={f: i for i, f in mapping.items()},
         headers=header_text,
         first_row=last + 2,
         unmapped=unmapped,
+        title=title.strip(),
+        header_cells=cells,
     )
 
     def data_rows() -> Iterator[tuple[int, tuple]]:

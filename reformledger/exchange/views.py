@@ -1,25 +1,30 @@
-"""The pages of an import job: its progress bar, then its result or every error.
+"""The pages of an import job: its progress bar, the preview the clerk checks and
+answers, then its result or every error.
 
 The domain's own pages upload the file and create the job; these pages serve
-every kind, and a job is seen only by whoever started it.
+every kind (the kind brings the template of its preview and of its result), and a
+job is seen only by whoever started it.
 """
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
-from reformledger.exchange.jobs import kind_of
+from reformledger.exchange import jobs
 from reformledger.exchange.models import ImportJob
 
 
 def _job(request, pk: int) -> ImportJob:
     job = get_object_or_404(ImportJob.objects.defer("payload"), pk=pk, created_by=request.user)
-    job.kind_info = kind_of(job.kind)
+    job.kind_info = jobs.kind_of(job.kind)
     return job
 
 
 @login_required
 def job_detail(request, pk: int):
-    """An import's page: its progress bar, then its result or every error."""
+    """An import's page: its progress bar, then the preview to check, then its result."""
     job = _job(request, pk)
     again = job.kind_info.again_url(job) if job.kind_info else ""
     return render(request, "exchange/job.html", {"job": job, "again_url": again})
@@ -27,5 +32,78 @@ def job_detail(request, pk: int):
 
 @login_required
 def job_progress(request, pk: int):
-    """The progress part alone, polled by htmx every second until the job ends."""
-    return render(request, "exchange/_job_progress.html", {"job": _job(request, pk)})
+    """The progress part alone, polled by htmx every second while the job works; once
+    it stops (a preview to check, or the end) the whole page reloads to show it."""
+    job = _job(request, pk)
+    response = render(request, "exchange/_job_progress.html", {"job": job})
+    if not job.is_working:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+def decisions_from_post(post) -> dict:
+    """The clerk's answers from the preview's form: fields named "d|section|key…" nest
+    ({"units": {"市发改局": "12"}}); an empty value is no answer."""
+    out: dict = {}
+    for name, value in post.items():
+        parts = name.split("|")
+        if parts[0] != "d" or len(parts) < 2 or value == "":
+            continue
+        node = out
+        for part in parts[1:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                break
+        else:
+            node[parts[-1]] = value
+    return out
+
+
+def _act(request, pk: int, act, done: str):
+    job = _job(request, pk)
+    try:
+        job = act(job)
+    except jobs.JobStateError as exc:
+        messages.error(request, str(exc))
+        return redirect("exchange:job", pk=job.pk)
+    except PermissionDenied:
+        raise
+    if job.status == ImportJob.Status.QUEUED:
+        jobs.dispatch(job)
+    if done:
+        messages.info(request, done)
+    return redirect("exchange:job", pk=job.pk)
+
+
+@require_POST
+@login_required
+def job_decide(request, pk: int):
+    """The clerk's answers to the preview: the file is read again with them."""
+    decisions = decisions_from_post(request.POST)
+    return _act(
+        request,
+        pk,
+        lambda job: jobs.import_job_decide(job=job, by=request.user, decisions=decisions),
+        "",
+    )
+
+
+@require_POST
+@login_required
+def job_confirm(request, pk: int):
+    """The clerk confirms a preview without errors: the file is written, all at once."""
+    return _act(request, pk, lambda job: jobs.import_job_confirm(job=job, by=request.user), "")
+
+
+@require_POST
+@login_required
+def job_cancel(request, pk: int):
+    """The clerk drops the import: nothing is written."""
+    from django.utils.translation import gettext as _
+
+    return _act(
+        request,
+        pk,
+        lambda job: jobs.import_job_cancel(job=job, by=request.user),
+        _("The import was cancelled; nothing was written."),
+    )

@@ -79,6 +79,15 @@ def visible_units(user):
     return qs.filter(under_any("", scopes.paths(Role.UNIT_REPORTER, Role.UNIT_HEAD)))
 
 
+def can_record_people(user) -> bool:
+    """Whether `user` may record a person named in the ledger (a responsible leader):
+    office staff and leaders, who meet them in the work points and the ledgers they
+    bring in, and the system and security administrators."""
+    return scopes_of(user).has(
+        Role.OFFICE_ADMIN, Role.OFFICE_LEADER, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN
+    )
+
+
 def can_keep_aliases(user) -> bool:
     """Whether `user` may add or remove unit aliases (单位别名): office staff and leaders
     of any office, who meet the names while importing, and the system administrator."""

@@ -11,7 +11,12 @@ from reformledger.audit import services as audit
 from reformledger.orgs.choices import ADMIN_ROLES, MatchHow, Role, UnitKind
 from reformledger.orgs.matching import UnitMatcher
 from reformledger.orgs.models import Membership, Person, Unit, UnitAlias, UnitName
-from reformledger.orgs.permissions import can_keep_aliases, forget_scopes, scopes_of
+from reformledger.orgs.permissions import (
+    can_keep_aliases,
+    can_record_people,
+    forget_scopes,
+    scopes_of,
+)
 
 
 def _require_admin(by) -> None:
@@ -88,7 +93,8 @@ def person_create(
     *, by, name: str, unit: Unit, title: str = "", email: str = "", phone: str = "", user=None
 ) -> Person:
     """Record a person named in the ledger (a leader, a head, an officer)."""
-    _require_admin(by)
+    if by is not None and not can_record_people(by):
+        raise PermissionDenied("record people")
     person = Person.objects.create(
         name=name, unit=unit, title=title, email=email, phone=phone, user=user
     )

@@ -108,6 +108,9 @@ def test_an_import_that_changes_the_ledger_writes_its_record(world, office_staff
     )
 
     assert response.status_code == 302
+    assert not new_records(since).filter(verb="import.task_list").exists()  # a preview first
+    job_page = response["Location"]  # /exchange/jobs/<pk>/
+    client.post(job_page + "confirm/")
     imports = new_records(since).filter(verb="import.task_list")
     assert imports.count() == 1
     assert imports.get().reason == "tasks.xlsx"

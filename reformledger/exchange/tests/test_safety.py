@@ -187,6 +187,10 @@ def test_an_upload_leaves_no_temporary_file(world, office_staff, client_for, set
 
     assert response.status_code == 302
     job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.REVIEW  # read, waiting for the clerk's check
+    assert list(private_tmp.iterdir()) == []
+    client_for(office_staff).post(reverse("exchange:job_confirm", args=[job.pk]))
+    job.refresh_from_db()
     assert job.status == ImportJob.Status.SUCCEEDED and job.summary["created"] == 1
     assert job.payload is None  # the file is not kept once imported
     assert list(private_tmp.iterdir()) == []

@@ -4,10 +4,12 @@ Two sheets: the reports, one row per task keyed by its code (what was done,
 problems, next steps, percent complete), and the milestones of each task's
 approved plan, where the unit writes the date each milestone was reached. The
 template comes pre-filled with the unit's tasks, their milestones and whatever
-draft it already wrote. An import is like the task list's: checked whole, compared
-with the reports already filed (the same file twice writes nothing), written
-through `report_save` in one transaction, refused whole on any error. A report
-already submitted or accepted is not changed by a file.
+draft it already wrote. An import is like the task list's: read as offices keep it
+(title and note rows, subtotals skipped, dates as written), compared with the
+reports already filed (`progress_check`: the same file twice writes nothing), then
+written by `ledger.services.imports.progress_import` through `report_save` in one
+transaction, refused whole on any error. A report already submitted or accepted is
+not changed by a file.
 """
 
 import datetime as dt
@@ -16,15 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from reformledger.audit import services as audit
-from reformledger.core.exceptions import ConflictError
 from reformledger.exchange import writing
+from reformledger.exchange.dates import DateReading, read_deadline
 from reformledger.exchange.errors import CellError, ImportRefused
 from reformledger.exchange.parsing import (
     CellValueError,
@@ -32,13 +31,13 @@ from reformledger.exchange.parsing import (
     Table,
     clean_code,
     clean_text,
-    parse_date,
+    header_keys,
     parse_int,
     read_table,
 )
+from reformledger.exchange.rows import classify_row
 from reformledger.exchange.xlsx_safety import check_xlsx, load_workbook
 from reformledger.ledger import permissions
-from reformledger.ledger import services as ledger
 from reformledger.ledger.choices import PlanStatus, ReportStatus
 from reformledger.ledger.models import Milestone, Period, ProgressReport, Task
 from reformledger.orgs.choices import Role
@@ -161,10 +160,24 @@ class _Row:
     values: dict[str, Any] = field(default_factory=dict)
 
 
-def _read(wb, progress) -> tuple[list[_Row], list[_Row], list[CellError]]:
+@dataclass
+class ProgressCheck:
+    """A progress sheet read and compared with the reports filed: what the preview shows
+    and what an import would write."""
+
+    period: Period
+    saves: list["_Save"] = field(default_factory=list)
+    unchanged: int = 0
+    errors: list[CellError] = field(default_factory=list)
+    skipped: list[tuple[str, int, str, str]] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    readings: list[tuple[str, int, DateReading]] = field(default_factory=list)
+
+
+def _read(wb, progress, year: int, out: ProgressCheck) -> tuple[list[_Row], list[_Row]]:
     reports: list[_Row] = []
     reached: list[_Row] = []
-    errors: list[CellError] = []
+    errors = out.errors
     parsers = {
         "reports": {
             "task_code": clean_code,
@@ -173,13 +186,15 @@ def _read(wb, progress) -> tuple[list[_Row], list[_Row], list[CellError]]:
             "next_steps": clean_text,
             "percent": parse_int,
         },
-        "reached": {"task_code": clean_code, "order": parse_int, "reached_on": parse_date},
+        "reached": {"task_code": clean_code, "order": parse_int},
     }
     for ws in wb.worksheets:
         found = read_table(ws, KINDS, progress=progress)
         if found is None:
             continue
         kind, table = found
+        out.tables.append(table)
+        keys = {k for text in table.header_cells.values() for k in header_keys(text)}
         missing = [c for c in KINDS[kind] if c.required and c.field not in table.columns]
         for col in missing:
             errors.append(
@@ -191,6 +206,11 @@ def _read(wb, progress) -> tuple[list[_Row], list[_Row], list[CellError]]:
         if missing:
             continue
         for number, values in table.rows:
+            row_kind = classify_row(values, header_keys=keys)
+            if row_kind.kind != "data":
+                if row_kind.kind != "blank":
+                    out.skipped.append((table.sheet, number, row_kind.kind, row_kind.label))
+                continue
             parsed: dict[str, Any] = {}
             for name, parse in parsers[kind].items():
                 if name in table.columns:
@@ -198,13 +218,25 @@ def _read(wb, progress) -> tuple[list[_Row], list[_Row], list[CellError]]:
                         parsed[name] = parse(table.value(values, name))
                     except CellValueError as exc:
                         errors.append(CellError(str(exc), table.sheet, number, table.column(name)))
+            if kind == "reached" and "reached_on" in table.columns:
+                cell = table.value(values, "reached_on")
+                if clean_text(cell):
+                    try:
+                        reading = read_deadline(cell, year=year)
+                    except CellValueError as exc:
+                        errors.append(
+                            CellError(str(exc), table.sheet, number, table.column("reached_on"))
+                        )
+                    else:
+                        parsed["reached_on"] = reading.date
+                        out.readings.append((table.sheet, number, reading))
             row = _Row(table, number, parsed.get("task_code", ""), parsed)
             (reports if kind == "reports" else reached).append(row)
     if not reports and not reached and not errors:
         errors.append(
             CellError(_("No sheet has the progress report's headers; download the template."))
         )
-    return reports, reached, errors
+    return reports, reached
 
 
 def _err(row: _Row, message: str, name: str = "") -> CellError:
@@ -219,24 +251,28 @@ class _Save:
     reached: list[tuple[Milestone, dt.date]]
 
 
-def progress_import(
+def progress_check(
     *,
     data: bytes,
     file_name: str,
     period: Period,
     by,
     progress: Callable[[int, int], None] | None = None,
-    applying: Callable[[], None] | None = None,
-) -> dict[str, int]:
-    """Import a period's progress reports; all or nothing, as the task list import."""
+) -> ProgressCheck:
+    """Read a period's progress sheet and compare it with the reports filed, writing
+    nothing; ImportRefused only when the file cannot be read or the period is closed."""
     check_xlsx(data, file_name)
     if period.is_frozen:
         raise ImportRefused(
             [CellError(_("The period %(period)s is closed.") % {"period": period.label})]
         )
+    out = ProgressCheck(period)
+    errors = out.errors
     wb = load_workbook(data)
     try:
-        rows, reached_rows, errors = _read(wb, (lambda n: progress(n, 0)) if progress else None)
+        rows, reached_rows = _read(
+            wb, (lambda n: progress(n, 0)) if progress else None, period.year, out
+        )
     finally:
         wb.close()
     mine = report_tasks(by, period)
@@ -330,11 +366,8 @@ def progress_import(
                     "task_code",
                 )
             )
-    if errors:
-        raise ImportRefused(errors)
-    if applying is not None:
-        applying()
-    return _apply(saves, unchanged, period=period, by=by, file_name=file_name)
+    out.saves, out.unchanged = saves, unchanged
+    return out
 
 
 def _same(report: ProgressReport, fields: dict[str, Any], reached) -> bool:
@@ -342,31 +375,3 @@ def _same(report: ProgressReport, fields: dict[str, Any], reached) -> bool:
     return all(getattr(report, k) == v for k, v in fields.items()) and now == {
         (m.pk, on) for m, on in reached
     }
-
-
-@transaction.atomic
-def _apply(saves: list[_Save], unchanged: int, *, period, by, file_name) -> dict[str, int]:
-    errors: list[CellError] = []
-    for save in saves:
-        try:
-            ledger.report_save(
-                task=save.task, period=period, by=by, reached=save.reached, **save.fields
-            )
-        except ValidationError as exc:
-            for name, messages in exc.message_dict.items():
-                column = name if name in {c.field for c in REPORT_COLUMNS} else ""
-                errors += [_err(save.row, m, column) for m in messages]
-        except (ConflictError, PermissionDenied) as exc:
-            errors.append(_err(save.row, str(exc)))
-    if errors:
-        raise ImportRefused(errors)
-    counts = {"saved": len(saves), "unchanged": unchanged}
-    if saves:
-        audit.record(
-            actor=by,
-            verb="import.progress_reports",
-            obj=period,
-            changes={name: [None, n] for name, n in counts.items()},
-            reason=file_name,
-        )
-    return counts

@@ -12,8 +12,6 @@ which fields of which tasks change before it writes anything.
 """
 
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, QuerySet
@@ -22,19 +20,8 @@ from django.utils.translation import gettext_lazy
 
 from reformledger.exchange import writing
 from reformledger.exchange.docx_layout import place_of
-from reformledger.exchange.errors import CellError
 from reformledger.exchange.parsing import (
-    CellValueError,
     Column,
-    Table,
-    clean_code,
-    clean_text,
-    open_table,
-    parse_bool,
-    parse_date,
-    parse_int,
-    sheet_rows_estimate,
-    split_list,
 )
 from reformledger.exchange.writing import yes_no
 from reformledger.ledger.choices import PlanStatus
@@ -42,58 +29,77 @@ from reformledger.ledger.models import Milestone, Plan, Task
 from reformledger.orgs.models import Unit
 
 TASK_COLUMNS = [
-    Column("no", gettext_lazy("No."), ("序号",), width=6),
+    Column("no", gettext_lazy("No."), ("序号", "顺序号"), width=6),
     Column(
         "code",
         gettext_lazy("Code"),
-        ("任务编号", "项目编号", "编号", "任务代码"),
-        required=True,
+        ("任务编号", "项目编号", "编号", "任务代码", "代码", "事项编号"),
         width=14,
     ),
     Column(
         "title",
         gettext_lazy("Reform task"),
-        ("改革任务", "任务名称", "项目名称", "改革项目", "改革任务名称", "名称", "title"),
+        (
+            "改革任务",
+            "任务名称",
+            "项目名称",
+            "改革项目",
+            "改革任务名称",
+            "改革事项",
+            "工作任务",
+            "重点任务",
+            "任务内容",
+            "工作内容",
+            "名称",
+            "title",
+        ),
         required=True,
         width=40,
     ),
-    Column("area", gettext_lazy("Reform area"), ("改革领域", "领域"), required=True, width=14),
+    Column("area", gettext_lazy("Reform area"), ("改革领域", "领域", "所属领域"), width=14),
     Column(
         "lead_unit",
         gettext_lazy("Lead unit"),
-        ("牵头单位", "牵头部门", "责任单位"),
+        ("牵头单位", "牵头部门", "责任单位", "主责单位", "牵头责任单位", "牵头单位（部门）"),
         required=True,
         width=18,
     ),
     Column(
         "helping_units",
         gettext_lazy("Helping units"),
-        ("配合单位", "配合部门", "参与单位"),
+        ("配合单位", "配合部门", "参与单位", "协办单位", "协同单位"),
         width=24,
     ),
     Column(
-        "responsible_leader", gettext_lazy("Responsible leader"), ("责任领导", "分管领导"), width=12
+        "responsible_leader",
+        gettext_lazy("Responsible leader"),
+        ("责任领导", "分管领导", "牵头领导", "联系领导", "挂钩领导", "市领导"),
+        width=12,
     ),
     Column(
         "is_key",
         gettext_lazy("Key task"),
-        ("重点项目", "重点改革项目", "是否重点", "是否重点项目"),
+        ("重点项目", "重点改革项目", "是否重点", "是否重点项目", "是否重点任务"),
         width=8,
     ),
     Column("source", gettext_lazy("Source"), ("任务来源", "来源"), width=12),
-    Column("deliverable_kind", gettext_lazy("Deliverable"), ("成果形式",), required=True, width=12),
+    Column("deliverable_kind", gettext_lazy("Deliverable"), ("成果形式", "预期成果形式"), width=12),
     Column(
-        "start_date",
-        gettext_lazy("Start date"),
-        ("开始日期", "开始时间", "启动时间"),
-        required=True,
-        width=12,
+        "start_date", gettext_lazy("Start date"), ("开始日期", "开始时间", "启动时间"), width=12
     ),
     Column(
         "deadline",
         gettext_lazy("Deadline"),
-        ("完成时限", "完成时间", "截止日期", "完成期限"),
-        required=True,
+        (
+            "完成时限",
+            "完成时间",
+            "截止日期",
+            "完成期限",
+            "时间节点",
+            "时限要求",
+            "完成时限要求",
+            "办结时限",
+        ),
         width=12,
     ),
     Column(
@@ -103,7 +109,7 @@ TASK_COLUMNS = [
     Column(
         "description",
         gettext_lazy("Description"),
-        ("任务说明", "任务描述", "主要内容", "改革内容"),
+        ("任务说明", "任务描述", "主要内容", "改革内容", "具体内容", "工作措施"),
         width=40,
     ),
     Column(
@@ -112,11 +118,27 @@ TASK_COLUMNS = [
         ("施工方案", "工作思路", "实施路径"),
         width=30,
     ),
+    # Read and offered a home of their own in the preview, never written into a task.
+    Column(
+        "progress_text",
+        gettext_lazy("Progress so far"),
+        (
+            "进展情况",
+            "工作进展",
+            "进展",
+            "推进情况",
+            "完成情况",
+            "工作进展情况",
+            "进展情况及下步打算",
+        ),
+        width=30,
+    ),
+    Column("ledger", gettext_lazy("Ledger"), ("所属台账", "台账", "所属改革办"), width=14),
     # Written on export, never imported: they change through their own acts.
     Column("status", gettext_lazy("Status"), ("状态", "进展状态"), width=10),
-    Column("rating", gettext_lazy("Rating"), ("评价", "评价等级", "评级"), width=8),
+    Column("rating", gettext_lazy("Rating"), ("评价", "评价等级", "评级", "等级"), width=8),
 ]
-TASK_EXPORT_ONLY = {"no", "status", "rating"}
+TASK_EXPORT_ONLY = {"no", "status", "rating", "progress_text", "ledger"}
 
 MILESTONE_COLUMNS = [
     Column(
@@ -316,7 +338,12 @@ def instructions() -> list[str]:
             )
         ),
         str(_("Reform area and reform system: the code or the name.")),
-        str(_("Dates: 2016年6月30日, 2016/6/30, 2016.6.30, 2016-06-30 or an Excel date.")),
+        str(
+            _(
+                "Dates: 2016年6月30日, 2016/6/30, 2016-06-30 or an Excel date; a month "
+                "(2016年10月, 2016.10) or 年底前, 上半年, 三季度末 mean the period's last day."
+            )
+        ),
         str(_("Key task and key milestone: 是 or 否.")),
         str(
             _(
@@ -332,162 +359,3 @@ def instructions() -> list[str]:
         ),
         str(_("An approved plan is not changed by import: start a revision of it in the system.")),
     ]
-
-
-# --- reading ----------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class TaskIn:
-    """One task row as read: its place in the file and the values of the columns present."""
-
-    table: Table
-    row: int
-    code: str
-    values: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(slots=True)
-class MilestoneIn:
-    table: Table
-    row: int
-    task_code: str
-    order: int | None
-    values: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class TaskListFile:
-    """What a workbook says, with every error found reading it."""
-
-    tasks: list[TaskIn] = field(default_factory=list)
-    milestones: list[MilestoneIn] = field(default_factory=list)
-    task_tables: list[Table] = field(default_factory=list)
-    milestone_tables: list[Table] = field(default_factory=list)
-    errors: list[CellError] = field(default_factory=list)
-
-
-_TASK_PARSERS: dict[str, Callable[[Any], Any]] = {
-    "code": clean_code,
-    "title": clean_text,
-    "area": clean_text,
-    "lead_unit": clean_text,
-    "helping_units": split_list,
-    "responsible_leader": clean_text,
-    "is_key": parse_bool,
-    "source": clean_text,
-    "deliverable_kind": clean_text,
-    "start_date": parse_date,
-    "deadline": parse_date,
-    "system": clean_text,
-    "parent": clean_code,
-    "description": clean_text,
-    "plan_summary": clean_text,
-}
-_MILESTONE_PARSERS: dict[str, Callable[[Any], Any]] = {
-    "task_code": clean_code,
-    "order": parse_int,
-    "title": clean_text,
-    "planned_date": parse_date,
-    "weight": parse_int,
-    "is_key": parse_bool,
-    "responsible": clean_text,
-    "expected_evidence": clean_text,
-}
-
-
-def rows_estimate(wb) -> int:
-    return sum(sheet_rows_estimate(ws) for ws in wb.worksheets)
-
-
-def read_task_list(wb, progress: Callable[[int], None] | None = None) -> TaskListFile:
-    """Read every sheet that carries task or milestone headers; check each cell."""
-    out = TaskListFile()
-    done = 0
-
-    def sheet_progress(n: int) -> None:
-        if progress is not None:
-            progress(done + n)
-
-    for ws in wb.worksheets:
-        found = open_table(ws, KINDS, progress=sheet_progress)
-        if found is None:
-            continue
-        kind, table, rows = found
-        if kind == "tasks":
-            out.task_tables.append(table)
-            last = _read_tasks(table, rows, out)
-        else:
-            out.milestone_tables.append(table)
-            last = _read_milestones(table, rows, out)
-        done += last
-    if not out.task_tables and not out.milestone_tables:
-        out.errors.append(
-            CellError(
-                _(
-                    "No sheet has the task list's headers (at least the code, the task and "
-                    "its lead unit); download the template to see them."
-                )
-            )
-        )
-    return out
-
-
-def _missing_columns(table: Table, columns: list[Column], out: TaskListFile) -> bool:
-    missing = [c for c in columns if c.required and c.field not in table.columns]
-    for col in missing:
-        out.errors.append(
-            CellError(
-                _("The column %(column)s is missing.") % {"column": str(col.label)},
-                sheet=table.sheet,
-            )
-        )
-    return bool(missing)
-
-
-def _cells(table: Table, values: tuple, number: int, parsers, out: TaskListFile) -> dict:
-    parsed: dict[str, Any] = {}
-    for name, parse in parsers.items():
-        if name not in table.columns:
-            continue
-        try:
-            parsed[name] = parse(table.value(values, name))
-        except CellValueError as exc:
-            out.errors.append(CellError(str(exc), table.sheet, number, table.column(name)))
-    return parsed
-
-
-def _read_tasks(table: Table, rows, out: TaskListFile) -> int:
-    if _missing_columns(table, TASK_COLUMNS, out):
-        return 0
-    number = 0
-    for number, values in rows:
-        parsed = _cells(table, values, number, _TASK_PARSERS, out)
-        for col in TASK_COLUMNS:
-            if col.required and col.field in parsed and parsed[col.field] in ("", None):
-                out.errors.append(
-                    CellError(
-                        _("This cell is required."), table.sheet, number, table.column(col.field)
-                    )
-                )
-        out.tasks.append(TaskIn(table, number, parsed.get("code", ""), parsed))
-    return number
-
-
-def _read_milestones(table: Table, rows, out: TaskListFile) -> int:
-    if _missing_columns(table, MILESTONE_COLUMNS, out):
-        return 0
-    number = 0
-    for number, values in rows:
-        parsed = _cells(table, values, number, _MILESTONE_PARSERS, out)
-        for col in MILESTONE_COLUMNS:
-            if col.required and col.field in parsed and parsed[col.field] in ("", None):
-                out.errors.append(
-                    CellError(
-                        _("This cell is required."), table.sheet, number, table.column(col.field)
-                    )
-                )
-        out.milestones.append(
-            MilestoneIn(table, number, parsed.get("task_code", ""), parsed.get("order"), parsed)
-        )
-    return number

@@ -2,10 +2,18 @@
 
 The result (`ChangeSet`) says which tasks are new, which fields of which tasks
 change (only those: a value equal to the ledger's is no change), which draft plans
-are rewritten, and every error, each named by sheet, row and column. Names of
-units, areas, systems and people are found by code or exact name; when a name is
-shared, the value the task already has wins, so a file exported from the ledger
-always reads back as it was written.
+are rewritten, how every name was resolved, which rows belong to another ledger,
+and every error, each named by sheet, row and column.
+
+Names are found as offices write them: units through `orgs.matching.UnitMatcher`
+(codes, names, short and former names, aliases, collective names such as 各县（区）)
+and leaders through `PersonMatcher` (by name or by title: 张副市长). A name the
+system does not know is an error until the clerk picks the unit in the preview
+(`Decisions.units`); the pick becomes an alias of that unit when the import is
+written, so the office's next file needs no answer. When a name is shared, the
+value the task already has wins, so a file exported from the ledger always reads
+back as it was written. Columns the sheet does not have take the defaults shown in
+the preview; a sheet without codes is matched on titles and new tasks get codes.
 """
 
 import datetime as dt
@@ -21,12 +29,31 @@ from django.utils.translation import override
 from reformledger.exchange.errors import CellError
 from reformledger.exchange.parsing import clean_code, fold
 from reformledger.ledger.choices import DeliverableKind, PlanStatus, TaskSource
-from reformledger.ledger.documents.task_list import MilestoneIn, TaskIn, TaskListFile
+from reformledger.ledger.documents.task_list_reading import (
+    Decisions,
+    MilestoneIn,
+    TaskIn,
+    TaskListFile,
+    assumed_start,
+)
 from reformledger.ledger.models import Milestone, Plan, ReformArea, ReformSystem, Task
-from reformledger.ledger.validation import MilestoneRow
+from reformledger.ledger.validation import MilestoneRow, task_date_errors
+from reformledger.orgs.matching import PersonMatch, PersonMatcher, UnitMatch, UnitMatcher
 from reformledger.orgs.models import Person, Unit
 
-# --- comparing with the ledger ----------------------------------------------------
+# --- what an import would do ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewPerson:
+    """A responsible leader the clerk adds from the preview; created when written."""
+
+    name: str
+    title: str
+
+    @property
+    def pk(self) -> None:  # compares as "no person yet" with the task's current value
+        return None
 
 
 @dataclass
@@ -55,6 +82,64 @@ class PlanChange:
 
 
 @dataclass
+class UnitName:
+    """A unit name as the file writes it, where, and what it was found to be."""
+
+    text: str
+    column: str
+    rows: list[tuple[str, int]] = field(default_factory=list)
+    match: UnitMatch | None = None
+    chosen: Unit | None = None  # the clerk's pick
+    alias: bool = False  # the pick is remembered as an alias when the file is written
+
+    @property
+    def units(self) -> list[Unit]:
+        if self.chosen is not None:
+            return [self.chosen]
+        return list(self.match.units) if self.match is not None and self.match.found else []
+
+    @property
+    def status(self) -> str:
+        """found, chosen, collective, merged, unknown or ambiguous."""
+        if self.chosen is not None:
+            return "chosen"
+        m = self.match
+        if m is None or not m.found:
+            return "ambiguous" if m is not None and m.ambiguous else "unknown"
+        if m.how == "collective":
+            return "collective"
+        if m.merged_from is not None:
+            return "merged"
+        return "found"
+
+
+@dataclass
+class LeaderName:
+    """A responsible leader as the file writes it, and who it was found to be."""
+
+    text: str
+    rows: list[tuple[str, int]] = field(default_factory=list)
+    match: PersonMatch | None = None
+    chosen: Person | NewPerson | None = None
+
+    @property
+    def person(self) -> Person | NewPerson | None:
+        if self.chosen is not None:
+            return self.chosen
+        return self.match.person if self.match is not None else None
+
+    @property
+    def status(self) -> str:
+        if isinstance(self.chosen, NewPerson):
+            return "new"
+        if self.chosen is not None:
+            return "chosen"
+        if self.match is not None and self.match.found:
+            return "found"
+        return "ambiguous" if self.match is not None and self.match.ambiguous else "unknown"
+
+
+@dataclass
 class ChangeSet:
     """What an import would do, found before anything is written."""
 
@@ -63,6 +148,22 @@ class ChangeSet:
     plans: list[PlanChange] = field(default_factory=list)
     unchanged: int = 0
     errors: list[CellError] = field(default_factory=list)
+    units: dict[tuple[str, str], UnitName] = field(default_factory=dict)
+    leaders: dict[str, LeaderName] = field(default_factory=dict)
+    unknown_areas: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    #: Rows that belong to another office's ledger: (row, that office).
+    other_ledger: list[tuple[TaskIn, Unit]] = field(default_factory=list)
+    #: Columns the sheet lacks and the value each task took: {field: value}.
+    defaults: dict[str, Any] = field(default_factory=dict)
+    #: Tasks of a sheet without codes: {row: code given}, and how many were found by title.
+    generated_codes: dict[int, str] = field(default_factory=dict)
+    matched_by_title: int = 0
+    #: Rows whose area came from the heading they stand under: {heading: area}.
+    section_areas: dict[str, ReformArea | None] = field(default_factory=dict)
+
+    def aliases(self) -> list[tuple[str, Unit]]:
+        """The clerk's picks to remember as aliases when the file is written."""
+        return [(n.text, n.chosen) for n in self.units.values() if n.alias and n.chosen]
 
 
 def _choice_lookup(choices) -> dict[str, str]:
@@ -79,11 +180,10 @@ _WITH_CODE = re.compile(r"^(.*)\(([^()]+)\)$")
 
 
 class _Names:
-    """Find a row (unit, area, person…) by code or exact name, preferring the current
+    """Find a row (area, system…) by code or exact name, preferring the current
     value when a name is shared (so a file exported from the ledger always reads back).
 
-    The keys are tried in tiers, most specific first (a code before a name before a
-    short name): a text that is one unit's code and another's short name is the code.
+    The keys are tried in tiers, most specific first (a code before a name).
     """
 
     def __init__(self, objects: Iterable, keys: Callable[[Any], Iterable[str]]):
@@ -97,8 +197,7 @@ class _Names:
                     self.tiers[i][key].append(obj)
 
     def find(self, text: str, current: Iterable = ()) -> tuple[Any, str]:
-        """(object, "") or (None, "unknown" | "ambiguous"). "Name（CODE）" names the row
-        by its code, as exports write a shared name."""
+        """(object, "") or (None, "unknown" | "ambiguous")."""
         current = [o for o in current if o is not None]
         candidates = [text.strip(), clean_code(text)]
         if coded := _WITH_CODE.match(fold(text)):
@@ -117,9 +216,36 @@ class _Names:
         return None, "unknown"
 
 
-def plan_changes(parsed: TaskListFile, *, office: Unit, year: int) -> ChangeSet:
+@dataclass
+class _Context:
+    """What the comparison reads once per import."""
+
+    office: Unit
+    year: int
+    decisions: Decisions
+    matcher: UnitMatcher
+    people: PersonMatcher
+    units_by_pk: dict[int, Unit]
+    areas: _Names
+    area_rows: list[ReformArea]
+    systems: _Names
+    sources: dict[str, str]
+    kinds: dict[str, str]
+    default_area: ReformArea | None
+
+
+def office_host(office: Unit) -> Unit | None:
+    """The unit hosting a reform office (the city for 市委改革办): its names come first."""
+    return type(office).objects.get_parent(office) if office.depth > 1 else None
+
+
+def plan_changes(
+    parsed: TaskListFile, *, office: Unit, year: int, decisions: Decisions | None = None
+) -> ChangeSet:
     """Compare the rows read with the office's ledger for `year`: what to create, which
-    fields of which tasks change, which draft plans are rewritten, and what is wrong."""
+    fields of which tasks change, which draft plans are rewritten, how each name was
+    found, and what is wrong."""
+    decisions = decisions or Decisions()
     out = ChangeSet(errors=list(parsed.errors))
     existing = {t.code: t for t in Task.objects.filter(office=office, year=year)}
     helping_ids: dict[int, set[int]] = defaultdict(set)
@@ -127,21 +253,33 @@ def plan_changes(parsed: TaskListFile, *, office: Unit, year: int) -> ChangeSet:
         task__office=office, task__year=year
     ).values_list("task_id", "unit_id"):
         helping_ids[task_id].add(unit_id)
-    units = list(Unit.objects.all())
-    units_by_pk = {u.pk: u for u in units}
-    area_rows, system_rows = list(ReformArea.objects.all()), list(ReformSystem.objects.all())
-    person_rows = list(Person.objects.all())
-    unit_names = _Names(units, lambda u: (u.code, u.name, u.short_name))
-    areas = _Names(area_rows, lambda a: (a.code, a.name, a.name_en))
-    systems = _Names(system_rows, lambda s: (s.code, s.name))
-    people = _Names(person_rows, lambda p: (p.name, str(p)))
+    matcher = UnitMatcher.load(within=office_host(office))
+    units_by_pk = {u.pk: u for u in Unit.objects.all()}
+    area_rows = list(ReformArea.objects.order_by("order", "code"))
+    system_rows = list(ReformSystem.objects.all())
+    person_rows = list(Person.objects.select_related("unit"))
+    ctx = _Context(
+        office=office,
+        year=year,
+        decisions=decisions,
+        matcher=matcher,
+        people=PersonMatcher(person_rows),
+        units_by_pk=units_by_pk,
+        areas=_Names(area_rows, lambda a: (a.code, a.name, a.name_en)),
+        area_rows=area_rows,
+        systems=_Names(system_rows, lambda s: (s.code, s.name)),
+        sources=_choice_lookup(TaskSource),
+        kinds=_choice_lookup(DeliverableKind),
+        default_area=_default_area(decisions, area_rows),
+    )
     _share_relations(existing, office, units_by_pk, area_rows, system_rows, person_rows)
-    sources = _choice_lookup(TaskSource)
-    kinds = _choice_lookup(DeliverableKind)
+    _resolve_choices(ctx, out)
+    rows = _own_rows(parsed, out, office=office, year=year, existing=existing)
+    _give_codes(rows, out, existing=existing, year=year, has_codes=_has_codes(parsed))
 
     seen: dict[str, TaskIn] = {}
-    file_codes = {r.code for r in parsed.tasks if r.code}
-    for row in parsed.tasks:
+    file_codes = {r.code for r in rows if r.code}
+    for row in rows:
         if not row.code:
             continue
         if row.code in seen:
@@ -158,19 +296,7 @@ def plan_changes(parsed: TaskListFile, *, office: Unit, year: int) -> ChangeSet:
         seen[row.code] = row
         task = existing.get(row.code)
         errors_before = len(out.errors)
-        fields = _resolve_fields(
-            row,
-            task,
-            out,
-            unit_names,
-            areas,
-            systems,
-            people,
-            sources,
-            kinds,
-            helping_ids,
-            units_by_pk,
-        )
+        fields = _resolve_fields(ctx, row, task, out, helping_ids)
         parent_code = row.values.get("parent", "") if "parent" in row.values else None
         if parent_code:
             if parent_code == row.code:
@@ -188,8 +314,10 @@ def plan_changes(parsed: TaskListFile, *, office: Unit, year: int) -> ChangeSet:
         if task is None:
             if parent_code and parent_code in existing:
                 fields["parent"] = existing[parent_code]
-            fields.setdefault("start_date", dt.date(year, 1, 1))
-            fields.setdefault("source", TaskSource.OWN)
+            for name, value in _creation_defaults(ctx, row, out).items():
+                fields.setdefault(name, value)
+            if _date_errors(out, row, fields.get("start_date"), fields.get("deadline")):
+                continue
             out.creates.append(
                 TaskCreate(
                     row,
@@ -211,6 +339,13 @@ def plan_changes(parsed: TaskListFile, *, office: Unit, year: int) -> ChangeSet:
                 )
                 continue
             fields["parent"] = parent
+        if _date_errors(
+            out,
+            row,
+            fields.get("start_date", task.start_date),
+            fields.get("deadline", task.deadline),
+        ):
+            continue
         changes = _changed(task, fields)
         if helping is not None and set(helping) != helping_ids.get(task.pk, set()):
             changes["helping_units"] = [units_by_pk[pk] for pk in helping]
@@ -221,6 +356,148 @@ def plan_changes(parsed: TaskListFile, *, office: Unit, year: int) -> ChangeSet:
 
     _plan_changes(parsed, out, office=office, year=year, seen=seen, existing=existing)
     return out
+
+
+def _date_errors(out: ChangeSet, row: TaskIn, start, deadline) -> bool:
+    """A deadline before the start is named on the row now, with every other error,
+    instead of surfacing only when the task is written."""
+    errors = task_date_errors(start, deadline)
+    for name, message in errors.items():
+        _err(out, row, name, message)
+    return bool(errors)
+
+
+def _default_area(decisions: Decisions, areas: list[ReformArea]) -> ReformArea | None:
+    wanted = decisions.defaults.get("area")
+    chosen = next((a for a in areas if str(a.pk) == str(wanted)), None) if wanted else None
+    return chosen or (areas[0] if areas else None)
+
+
+def _resolve_choices(ctx: _Context, out: ChangeSet) -> None:
+    """Check that what the clerk picked still exists (a unit merged meanwhile)."""
+    for text, pk in ctx.decisions.units.items():
+        unit = ctx.units_by_pk.get(pk)
+        if unit is None or not unit.is_active:
+            out.errors.append(
+                CellError(
+                    _("The unit chosen for %(name)s no longer exists; choose again.")
+                    % {"name": text}
+                )
+            )
+
+
+def _has_codes(parsed: TaskListFile) -> bool:
+    return any("code" in t.columns for t in parsed.task_tables)
+
+
+def _own_rows(parsed, out: ChangeSet, *, office: Unit, year: int, existing) -> list[TaskIn]:
+    """The rows of this ledger; rows of another office's ledger (a county's own tasks
+    in the city's export) are left to that ledger: by their ledger column, or by a
+    code that is another office's this year and not this one's."""
+    codes = {r.code for r in parsed.tasks if r.code and r.code not in existing}
+    theirs = dict(
+        Task.objects.filter(year=year, code__in=codes)
+        .exclude(office=office)
+        .values_list("code", "office")
+    )
+    offices = {u.pk: u for u in Unit.objects.filter(pk__in=set(theirs.values()))}
+    names = {office.name, office.short_name, office.code, office.label} - {""}
+    mine = []
+    for row in parsed.tasks:
+        if row.code in theirs:
+            out.other_ledger.append((row, offices[theirs[row.code]]))
+            continue
+        ledger_text = row.values.get("ledger", "")
+        if ledger_text and ledger_text not in names:
+            found = next(
+                (
+                    o
+                    for o in Unit.objects.filter(kind="office")
+                    if ledger_text in (o.name, o.short_name, o.code, o.label)
+                ),
+                None,
+            )
+            if found is not None and found.pk != office.pk:
+                out.other_ledger.append((row, found))
+                continue
+        mine.append(row)
+    return mine
+
+
+def _title_key(text: str) -> str:
+    return re.sub(r"\s+", "", fold(text or ""))
+
+
+def _give_codes(rows: list[TaskIn], out: ChangeSet, *, existing, year: int, has_codes) -> None:
+    """Rows without a code: the task of the same title in this ledger, else a new code
+    (the year and the row's 序号, or the next free number), shown in the preview."""
+    if has_codes and all(r.code for r in rows):
+        return
+    by_title = {_title_key(t.title): t.code for t in existing.values()}
+    taken = set(existing) | {r.code for r in rows if r.code}
+    number = 0
+    for row in rows:
+        if row.code:
+            continue
+        code = by_title.get(_title_key(row.values.get("title", "")))
+        if code is not None:
+            out.matched_by_title += 1
+        else:
+            no = row.values.get("no", "")
+            code = f"{year}-{int(no):03d}" if str(no).isdigit() else ""
+            if not code or code in taken:
+                while True:
+                    number += 1
+                    code = f"{year}-{number:03d}"
+                    if code not in taken:
+                        break
+            out.generated_codes[row.row] = code
+        taken.add(code)
+        row.code = code
+
+
+def _creation_defaults(ctx: _Context, row: TaskIn, out: ChangeSet) -> dict[str, Any]:
+    """Values of the columns the sheet lacks, for a new task (shown in the preview)."""
+    d = ctx.decisions.defaults
+    values: dict[str, Any] = {}
+    columns = row.table.columns
+    if "start_date" not in columns or not row.values.get("start_date"):
+        start = d.get("start_date")
+        values["start_date"] = dt.date.fromisoformat(start) if start else assumed_start(ctx.year)
+        out.defaults["start_date"] = values["start_date"]
+    if "deadline" not in columns:
+        values["deadline"] = dt.date(ctx.year, 12, 31)
+        out.defaults["deadline"] = values["deadline"]
+    if "deliverable_kind" not in columns or not row.values.get("deliverable_kind"):
+        values["deliverable_kind"] = d.get("deliverable_kind") or DeliverableKind.POLICY
+        out.defaults["deliverable_kind"] = values["deliverable_kind"]
+    if "source" not in columns or not row.values.get("source"):
+        values["source"] = d.get("source") or TaskSource.OWN
+        out.defaults["source"] = values["source"]
+    if "area" not in columns or not row.values.get("area"):
+        area = _section_area(ctx, row, out) or ctx.default_area
+        values["area"] = area
+        if not row.section or out.section_areas.get(row.section) is None:
+            out.defaults["area"] = ctx.default_area
+    return values
+
+
+def _section_area(ctx: _Context, row: TaskIn, out: ChangeSet) -> ReformArea | None:
+    """The area a heading row names (一、经济体制改革), for the rows under it."""
+    if not row.section:
+        return None
+    if row.section not in out.section_areas:
+        key = _title_key(row.section)
+        found = next(
+            (
+                a
+                for a in ctx.area_rows
+                if _title_key(a.name) and (_title_key(a.name) in key or key in _title_key(a.name))
+            ),
+            None,
+        )
+        out.section_areas[row.section] = found
+    return out.section_areas[row.section]
 
 
 def _share_relations(existing, office, units_by_pk, areas, systems, people) -> None:
@@ -246,9 +523,7 @@ def _err(out: ChangeSet, row: TaskIn, name: str, message: str) -> None:
     out.errors.append(CellError(message, row.table.sheet, row.row, row.table.column(name)))
 
 
-def _resolve_fields(
-    row, task, out, unit_names, areas, systems, people, sources, kinds, helping_ids, units_by_pk
-) -> dict[str, Any]:
+def _resolve_fields(ctx: _Context, row: TaskIn, task, out, helping_ids) -> dict[str, Any]:
     v = row.values
     fields: dict[str, Any] = {}
     for name in ("title", "description", "is_key", "start_date", "deadline"):
@@ -258,25 +533,41 @@ def _resolve_fields(
         fields["is_key"] = False
     if "description" in v:
         fields["description"] = v["description"] or ""
+    if "deadline" in row.table.columns and not v.get("deadline"):
+        fields["deadline"] = dt.date(ctx.year, 12, 31)  # a blank deadline: the year's end
     if v.get("area"):
-        area, why = areas.find(v["area"], [task.area] if task else [])
+        area, _why = ctx.areas.find(v["area"], [task.area] if task else [])
+        chosen = ctx.decisions.areas.get(v["area"])
+        if area is None and chosen:
+            area = next((a for a in ctx.area_rows if a.pk == chosen), None)
         if area is None:
+            out.unknown_areas.setdefault(v["area"], []).append((row.table.sheet, row.row))
             _err(out, row, "area", _("Unknown reform area %(name)s.") % {"name": v["area"]})
         else:
             fields["area"] = area
+    current_helping = [ctx.units_by_pk[pk] for pk in helping_ids.get(task.pk, ())] if task else []
     if v.get("lead_unit"):
-        fields["lead_unit"] = _unit(out, row, "lead_unit", v["lead_unit"], unit_names, task)
-    if "helping_units" in v:
-        current = [units_by_pk[pk] for pk in helping_ids.get(task.pk, ())] if task else []
+        leads = _units(
+            ctx, out, row, "lead_unit", v["lead_unit"], task, [task.lead_unit] if task else []
+        )
+        if leads:
+            fields["lead_unit"] = leads[0]
+            if len(leads) > 1:  # co-leads: the first leads, the others help
+                v.setdefault("helping_units", [])
+                fields["_co_leads"] = leads[1:]
+    if "helping_units" in v or fields.get("_co_leads"):
         found = []
-        for name in v["helping_units"]:
-            unit = _unit(out, row, "helping_units", name, unit_names, task, current)
-            if unit is not None:
-                found.append(unit.pk)
-        fields["helping_units"] = list(dict.fromkeys(found))
+        for text in v.get("helping_units", []) if "helping_units" in row.table.columns else []:
+            found += _units(ctx, out, row, "helping_units", [text], task, current_helping)
+        found += fields.pop("_co_leads", [])
+        lead = fields.get("lead_unit") or (task.lead_unit if task else None)
+        ids = [u.pk for u in found if lead is None or u.pk != lead.pk]
+        if "helping_units" in row.table.columns or ids:
+            fields["helping_units"] = list(dict.fromkeys(ids))
+    fields.pop("_co_leads", None)
     if "system" in v:
         if v["system"]:
-            system, _why = systems.find(v["system"], [task.system] if task else [])
+            system, _why = ctx.systems.find(v["system"], [task.system] if task else [])
             if system is None:
                 _err(
                     out, row, "system", _("Unknown reform system %(name)s.") % {"name": v["system"]}
@@ -285,21 +576,9 @@ def _resolve_fields(
         else:
             fields["system"] = None
     if "responsible_leader" in v:
-        if v["responsible_leader"]:
-            person, why = people.find(
-                v["responsible_leader"], [task.responsible_leader] if task else []
-            )
-            if person is None:
-                message = (
-                    _("Several people are named %(name)s; the leader cannot be told apart.")
-                    if why == "ambiguous"
-                    else _("Unknown person %(name)s.")
-                )
-                _err(out, row, "responsible_leader", message % {"name": v["responsible_leader"]})
-            fields["responsible_leader"] = person
-        else:
-            fields["responsible_leader"] = None
-    for name, lookup in (("source", sources), ("deliverable_kind", kinds)):
+        text = v["responsible_leader"]
+        fields["responsible_leader"] = _leader(ctx, out, row, text, task) if text else None
+    for name, lookup in (("source", ctx.sources), ("deliverable_kind", ctx.kinds)):
         if v.get(name):
             value = lookup.get(v[name].strip().lower())
             if value is None:
@@ -326,31 +605,89 @@ def _resolve_fields(
 _NULLABLE = {"system", "responsible_leader"}
 
 
-def _unit(out, row, column, text, unit_names, task, current=()) -> Unit | None:
-    if task is not None and column == "lead_unit":
-        current = [task.lead_unit]
-    unit, why = unit_names.find(text, current)
-    if unit is None:
+def _units(ctx: _Context, out: ChangeSet, row: TaskIn, column: str, texts, task, current):
+    """The units a cell names: each text matched (or picked by the clerk), a collective
+    name expanded (not for the lead unit: one unit leads), errors named on the cell."""
+    found: list[Unit] = []
+    for text in texts:
+        name = out.units.get((column, text))
+        if name is None:
+            name = UnitName(text, column, match=ctx.matcher.match(text))
+            chosen = ctx.decisions.units.get(text)
+            if chosen and ctx.units_by_pk.get(chosen) is not None:
+                name.chosen = ctx.units_by_pk[chosen]
+                name.alias = name.match.how == "" and not name.match.ambiguous
+            out.units[(column, text)] = name
+        name.rows.append((row.table.sheet, row.row))
+        units = name.units
+        if not units and name.match is not None and name.match.ambiguous:
+            mine = [
+                u for u in current if u is not None and u in (c for c, _s in name.match.candidates)
+            ]
+            if len(mine) == 1:
+                units = mine
+        if name.status == "collective" and column == "lead_unit" and name.chosen is None:
+            _err(
+                out,
+                row,
+                column,
+                _("%(name)s names several units; choose the one that leads.") % {"name": text},
+            )
+            continue
+        if not units:
+            message = (
+                _("Several units are named %(name)s; choose one in the preview.")
+                if name.status == "ambiguous"
+                else _("Unknown unit %(name)s: choose the unit it stands for.")
+            )
+            _err(out, row, column, message % {"name": text})
+            continue
+        for unit in units:
+            still_there = unit in current
+            if not unit.is_active and not still_there:
+                _err(
+                    out,
+                    row,
+                    column,
+                    _("The unit %(unit)s no longer exists (merged or dissolved).")
+                    % {"unit": unit.name},
+                )
+                continue
+            found.append(unit)
+    return found
+
+
+def _leader(ctx: _Context, out: ChangeSet, row: TaskIn, text: str, task):
+    name = out.leaders.get(text)
+    if name is None:
+        name = LeaderName(text, match=ctx.people.match(text))
+        chosen = ctx.decisions.leaders.get(text)
+        if isinstance(chosen, dict) and chosen.get("name"):
+            name.chosen = NewPerson(str(chosen["name"])[:50], str(chosen.get("title", ""))[:100])
+        elif chosen:
+            name.chosen = (
+                next((p for p, _s in name.match.candidates if str(p.pk) == str(chosen)), None)
+                or Person.objects.filter(pk=chosen).first()
+            )
+        out.leaders[text] = name
+    name.rows.append((row.table.sheet, row.row))
+    person = name.person
+    current = task.responsible_leader if task is not None else None
+    if (
+        person is None
+        and current is not None
+        and name.match is not None
+        and any(p.pk == current.pk for p, _s in name.match.candidates)
+    ):
+        person = current  # a shared name reads back as the leader the task has
+    if person is None:
         message = (
-            _("Several units are named %(name)s; give the unit's code.")
-            if why == "ambiguous"
-            else _("Unknown unit %(name)s (give its code or its exact name).")
+            _("Several people fit %(name)s; choose the leader in the preview.")
+            if name.status == "ambiguous"
+            else _("Unknown leader %(name)s: choose the person, or add them in the preview.")
         )
-        _err(out, row, column, message % {"name": text})
-        return None
-    still_there = task is not None and (
-        (column == "lead_unit" and task.lead_unit_id == unit.pk)
-        or (column == "helping_units" and unit in current)
-    )
-    if not unit.is_active and not still_there:
-        _err(
-            out,
-            row,
-            column,
-            _("The unit %(unit)s no longer exists (merged or dissolved).") % {"unit": unit.name},
-        )
-        return None
-    return unit
+        _err(out, row, "responsible_leader", message % {"name": text})
+    return person
 
 
 def _changed(task: Task, fields: dict[str, Any]) -> dict[str, Any]:
@@ -363,7 +700,7 @@ def _changed(task: Task, fields: dict[str, Any]) -> dict[str, Any]:
             if name in ("area", "system", "lead_unit", "responsible_leader", "parent")
             else current == value
         )
-        if not same:
+        if not same or isinstance(value, NewPerson):
             changes[name] = value
     return changes
 

@@ -12,12 +12,9 @@ from reformledger.exchange.errors import ImportRefused
 from reformledger.exchange.models import ImportJob
 from reformledger.exchange.testing import edit_xlsx, open_xlsx, workbook
 from reformledger.ledger.choices import ReportStatus
-from reformledger.ledger.documents.progress_sheet import (
-    progress_import,
-    report_tasks,
-    write_report_sheet,
-)
+from reformledger.ledger.documents.progress_sheet import report_tasks, write_report_sheet
 from reformledger.ledger.models import Period, ProgressReport
+from reformledger.ledger.services.imports import progress_import
 
 
 @pytest.fixture
@@ -125,6 +122,11 @@ def test_the_page_imports_for_a_liaison_and_refuses_a_unit_head(
     response = client.post(reverse("ledger:reports_import"), {"period": june.pk, "file": upload})
 
     job = ImportJob.objects.get()
-    assert response.status_code == 302 and job.status == ImportJob.Status.SUCCEEDED
+    assert response.status_code == 302 and job.status == ImportJob.Status.REVIEW
+    assert job.preview["counts"]["save"] == 1 and job.preview["errors"] == []
+    assert not ProgressReport.objects.filter(task=world.task_huiyang, period=june).exists()
+    client.post(reverse("exchange:job_confirm", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.SUCCEEDED
     assert job.summary == {"saved": 1, "unchanged": 0}
     assert ProgressReport.objects.filter(task=world.task_huiyang, period=june).exists()

@@ -29,20 +29,6 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 
-  // A decisive act is sent once: after a confirmed submit (site.js asks first, on the
-  // form itself, so a cancelled one arrives here already prevented) its buttons are
-  // disabled and a second submit is dropped. The server refuses a repeat anyway.
-  document.addEventListener("submit", function (ev) {
-    var form = ev.target;
-    if (ev.defaultPrevented || !form.matches || !form.matches("form[data-submit-once]")) { return; }
-    if (form.getAttribute("data-submitted")) { ev.preventDefault(); return; }
-    form.setAttribute("data-submitted", "1");
-    form.querySelectorAll("button[type=submit]").forEach(function (button) {
-      button.disabled = true;
-      button.setAttribute("aria-disabled", "true");
-    });
-  });
-
   // The print button of the printable order.
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });

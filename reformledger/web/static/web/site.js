@@ -10,6 +10,20 @@ document.addEventListener("DOMContentLoaded", function () {
       if (!window.confirm(el.getAttribute("data-confirm"))) { ev.preventDefault(); }
     });
   });
+  // A decisive act is sent once: after a confirmed submit (the listener above asks first, on the
+  // form itself, so a cancelled one arrives here already prevented) its buttons are
+  // disabled and a second submit is dropped. The server refuses a repeat anyway.
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (ev.defaultPrevented || !form.matches || !form.matches("form[data-submit-once]")) { return; }
+    if (form.getAttribute("data-submitted")) { ev.preventDefault(); return; }
+    form.setAttribute("data-submitted", "1");
+    form.querySelectorAll("button[type=submit]").forEach(function (button) {
+      button.disabled = true;
+      button.setAttribute("aria-disabled", "true");
+    });
+  });
+
 });
 
 // Tabs remember themselves in the address (#plan, #history), so a redirect after
