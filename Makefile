@@ -19,13 +19,13 @@ WORKERS ?= 3
 PG_URL ?= postgres://postgres@127.0.0.1:5432/reformledger
 # Tests run in two processes (pytest-xdist); PYTEST_ARGS= runs them in one.
 PYTEST_ARGS ?= -n 2
-CHROMIUM ?= /usr/bin/chromium
 
 .PHONY: help install run test test-sqlite test-postgres lint format messages bench lock clean distclean
 
 help:
 	@echo "make run       serve Reform Ledger with the demo data on http://127.0.0.1:$(PORT)/"
-	@echo "make test      lint, checks, then the tests on SQLite and on PostgreSQL ($(PG_URL))"
+	@echo "make test      set up what the tests need (scripts/test-setup), lint, checks, then"
+	@echo "               the tests on SQLite and on PostgreSQL ($(PG_URL))"
 	@echo "make lint      ruff check, ruff format --check and the import layers (lint-imports)"
 	@echo "make format    ruff format and ruff check --fix"
 	@echo "make messages  update and compile the zh_Hans and en translations"
@@ -68,7 +68,7 @@ format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
 
 test: lint
-	@test -x $(CHROMIUM) || { echo "The browser tests need Chromium at $(CHROMIUM): apt-get install chromium (.ci/run does)"; exit 1; }
+	scripts/test-setup
 	$(RL) check
 	$(RL) makemigrations --check --dry-run
 	$(RL) collectstatic --noinput --verbosity 0
@@ -77,11 +77,11 @@ test: lint
 # The two halves of `make test`, each runnable alone.
 test-sqlite: $(INSTALLED)
 	@echo "== pytest on SQLite"
-	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS) --durations=10
 
 test-postgres: $(INSTALLED)
 	@echo "== pytest on PostgreSQL ($(PG_URL))"
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_ARGS) --durations=10
 
 # The compiled .mo files are committed, so running and testing need no gettext.
 messages: $(INSTALLED)

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import override
 
 from reformledger.audit.models import AuditRecord
@@ -393,3 +394,60 @@ def test_another_system_imports_through_the_api_in_the_same_two_steps(city):
     assert Task.objects.filter(office=city.office, year=2016, title="建立河长制").exists()
     other = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert other.get(f"/api/v1/import-jobs/{job['id']}/").status_code == 200
+
+
+def test_the_progress_column_becomes_report_drafts_when_the_clerk_takes_the_offer(city):
+    from reformledger.ledger import services as ledger
+    from reformledger.ledger.models import ProgressReport
+
+    ledger.periods_ensure(office=city.office, year=2026, by=city.office_staff)
+    rows = [
+        ["任务编号", "改革任务", "牵头单位", "完成时限", "进展情况"],
+        ["2026-01", "推进营商环境改革", "惠阳区", "年底前", "已出台实施方案，正在试点。"],
+        ["2026-02", "推进数字政府改革", "博罗县", "年底前", None],
+    ]
+    data = workbook({"任务": rows})
+    offer = check(city, data, year=2026).preview(city.office)["offers"][0]
+    assert offer["key"] == "progress_drafts" and offer["available"]
+
+    counts = imports.task_list_import(
+        data=data,
+        file_name="t.xlsx",
+        office=city.office,
+        year=2026,
+        by=city.office_staff,
+        decisions={"offers": {"progress_drafts": "1"}},
+    )
+
+    assert counts["drafts"] == 1
+    report = ProgressReport.objects.get(task__code="2026-01")
+    assert report.status == "draft" and report.done == "已出台实施方案，正在试点。"
+    assert report.period.start <= timezone.localdate() <= report.period.end
+    assert not ProgressReport.objects.filter(task__code="2026-02").exists()
+
+
+def test_the_progress_sheet_preview_lists_skipped_rows_and_reads_dates(world, client_for):
+    from reformledger.ledger import services as ledger
+    from reformledger.ledger.documents.progress_sheet import progress_check
+    from reformledger.ledger.models import Period
+
+    ledger.periods_ensure(office=world.office, year=2016, by=world.office_staff)
+    june = Period.objects.get(office=world.office, year=2016, number=6)
+    rows = [
+        ["2016年6月进展情况报表", None, None, None],
+        ["任务编号", "改革任务", "本期完成情况", "完成进度(%)"],
+        ["2016-001", "表格化捆绑式绩效考核改革", "制定考核方案", "３０"],
+        ["合计", "共1项", None, None],
+        ["注：进度按节点权重计算。", None, None, None],
+    ]
+    check_ = progress_check(
+        data=workbook({"进展": rows}), file_name="p.xlsx", period=june, by=world.office_staff
+    )
+    from reformledger.ledger.documents.task_list_preview import progress_preview_of
+
+    preview = progress_preview_of(check_)
+
+    assert [(s["row"], s["kind"]) for s in preview["skipped"]] == [(4, "subtotal"), (5, "note")]
+    assert preview["counts"]["save"] == 1 and preview["errors"] == []
+    assert preview["changes"][0]["percent"] == 30
+    assert preview["sheets"][0]["title"] == "2016年6月进展情况报表"
