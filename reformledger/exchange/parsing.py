@@ -454,7 +454,11 @@ def _rows(ws) -> Iterator[tuple]:
     reset = getattr(ws, "reset_dimensions", None)
     if reset is not None:
         reset()
-    return ws.iter_rows(values_only=True)
+    rows = ws.iter_rows(values_only=True)
+    # A workbook opened by xlsx_safety.load_workbook counts its rows and cells as they
+    # are read and stops at its budget (a sheet may lie about its size).
+    budget = getattr(getattr(ws, "parent", None), "rl_budget", None)
+    return budget.count(rows) if budget is not None else rows
 
 
 def sheet_rows_estimate(ws) -> int:

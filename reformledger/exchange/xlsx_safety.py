@@ -12,6 +12,11 @@ never at the whole content, so a hostile file is refused in milliseconds:
   and the compression ratio have limits. Python's zipfile never inflates a member
   past its declared size (a member that lies fails its CRC), so the declared sizes
   are the real ceiling;
+- too many rows or cells (`RL_IMPORT_MAX_ROWS`, `RL_IMPORT_MAX_CELLS`): each sheet's
+  declared size (its `<dimension>`) is checked first; then its XML is streamed
+  through the decompressor and its row and cell tags counted (C speed, no parsing,
+  a few MB of memory), so a sheet that lies about its size is refused as fast; and
+  `Budget` counts again as the rows are read, should anything slip through;
 - XML bombs: a part that declares a DOCTYPE or an entity is refused. openpyxl
   parses with defusedxml as well (`openpyxl.DEFUSEDXML`), which refuses the same;
   if defusedxml were missing, uploads are refused rather than parsed unsafely.
@@ -21,7 +26,9 @@ so nothing is written to the temporary folder.
 """
 
 import io
+import re
 import zipfile
+from collections.abc import Iterable, Iterator
 from pathlib import PurePosixPath
 
 import openpyxl
@@ -30,6 +37,7 @@ from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from openpyxl.utils import column_index_from_string
 
 from reformledger.exchange.errors import refused
 
@@ -45,6 +53,17 @@ XML_HEAD = 64 * 1024
 _MACRO_NAMES = {".xlsm", ".xltm", ".xlam", ".xlsb", ".docm", ".pptm"}
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _SHEET_MAIN = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
+
+
+def max_rows() -> int:
+    return int(getattr(settings, "RL_IMPORT_MAX_ROWS", 200_000))
+
+
+def max_cells() -> int:
+    return int(getattr(settings, "RL_IMPORT_MAX_CELLS", 5_000_000))
 
 
 def max_upload_bytes() -> int:
@@ -121,20 +140,123 @@ def _check_members(archive: zipfile.ZipFile) -> None:
         raise refused(_("Workbooks with macros are not accepted."))
     if _SHEET_MAIN not in types:
         raise refused(_("The file is an Office document but not an Excel workbook."))
+    rows = cells = 0
     for info in infos:
         if info.filename.lower().endswith((".xml", ".rels", ".vml")):
             with archive.open(info) as part:
-                head = part.read(XML_HEAD).lower()
+                raw = part.read(XML_HEAD)
+            head = raw.lower()
             if b"<!doctype" in head or b"<!entity" in head:
                 raise refused(
                     _("The workbook contains XML entity declarations, which are not accepted.")
                 )
+            if info.filename.startswith("xl/worksheets/"):
+                sheet_rows, sheet_cells = _declared_size(raw)
+                rows, cells = rows + sheet_rows, cells + sheet_cells
+    _within_budget(rows, cells, how="declared")
+    rows = cells = 0
+    for info in infos:
+        if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+            sheet_rows, sheet_cells = _counted_size(archive, info)
+            rows, cells = rows + sheet_rows, cells + sheet_cells
+            _within_budget(rows, cells, how="counted")
+
+
+#: How much decompressed XML is counted at a time.
+_CHUNK = 1024 * 1024
+
+
+def _counted_size(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]:
+    """The rows and cells a sheet really has: its `<row` and `<c` tags, counted in the
+    decompressed stream a chunk at a time. Each chunk is cut after its last ">", so
+    no tag's name is split between two chunks."""
+    rows = cells = 0
+    carry = b""
+    tags: tuple[bytes, ...] | None = None
+    with archive.open(info) as part:
+        while True:
+            chunk = part.read(_CHUNK)
+            text = carry + chunk
+            if not text:
+                break
+            if tags is None:
+                # SpreadsheetML may carry a namespace prefix (<x:row>); find it once.
+                found = re.search(rb"<(\w+:)?sheetData", text)
+                p = (found.group(1) or b"") if found else b""
+                tags = (b"<" + p + b"row ", b"<" + p + b"row>", b"<" + p + b"c ", b"<" + p + b"c>")
+            end = text.rfind(b">") + 1 if chunk else len(text)
+            if end <= 0:
+                end = len(text)
+            body, carry = text[:end], text[end:]
+            rows += body.count(tags[0]) + body.count(tags[1])
+            cells += body.count(tags[2]) + body.count(tags[3])
+            if not chunk:
+                break
+    return rows, cells
+
+
+def _declared_size(head: bytes) -> tuple[int, int]:
+    """The rows and cells a sheet says it has (`<dimension ref="A1:H120"/>`), 0 if it
+    does not say."""
+    found = _DIMENSION.search(head)
+    if found is None or not found.group(4):
+        return 0, 0
+    first_col, first_row, last_col, last_row = (g.decode() if g else "" for g in found.groups())
+    rows = int(last_row) - int(first_row or 1) + 1
+    columns = column_index_from_string(last_col) - column_index_from_string(first_col or "A") + 1
+    return max(rows, 0), max(rows, 0) * max(columns, 0)
+
+
+def _within_budget(rows: int, cells: int, *, how: str) -> None:
+    """Refuse a workbook past the row or cell budget; `how` says how its size is known:
+    "declared" by its sheets, "counted" in its XML, or "read" so far."""
+    if rows <= max_rows() and cells <= max_cells():
+        return
+    if how == "declared":
+        message = _(
+            "The workbook declares %(rows)s rows and %(cells)s cells; the limit is "
+            "%(max_rows)s rows and %(max_cells)s cells. Import it in parts."
+        )
+    elif how == "counted":
+        message = _(
+            "The workbook has %(rows)s rows and %(cells)s cells; the limit is "
+            "%(max_rows)s rows and %(max_cells)s cells. Import it in parts."
+        )
+    else:
+        message = _(
+            "The workbook has more than %(max_rows)s rows or %(max_cells)s cells (it "
+            "was stopped there, at %(rows)s rows). Import it in parts."
+        )
+    raise refused(
+        message % {"rows": rows, "cells": cells, "max_rows": max_rows(), "max_cells": max_cells()}
+    )
+
+
+class Budget:
+    """Rows and cells read so far from one workbook, stopped at the limits: a sheet
+    whose declared size lies is caught while it is read (all sheets count together)."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.cells = 0
+
+    def count(self, rows: Iterable[tuple]) -> Iterator[tuple]:
+        for values in rows:
+            self.rows += 1
+            self.cells += len(values)
+            if self.rows > max_rows() or self.cells > max_cells():
+                _within_budget(self.rows, self.cells, how="read")
+            yield values
 
 
 def load_workbook(data: bytes):
-    """Open checked bytes with openpyxl, read-only, values not formulas."""
+    """Open checked bytes with openpyxl, read-only, values not formulas. The workbook
+    carries a `Budget` (`wb.rl_budget`) that every sheet read through
+    `parsing.open_table` counts against."""
     try:
-        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        wb.rl_budget = Budget()
+        return wb
     except Exception as exc:  # defusedxml, zipfile, openpyxl and XML errors alike
         raise refused(
             _("The workbook could not be read (%(reason)s).") % {"reason": type(exc).__name__}

@@ -243,3 +243,87 @@ def test_a_refused_import_is_in_the_audit_trail_with_its_errors(world, office_st
     assert (record.actor, record.outcome) == (office_staff, Outcome.FAILURE)
     assert record.changes == {"kind": "task_list", "file": "坏文件.xlsx", "errors": 1}
     assert ledger_state() == before | {"audit": before["audit"] + 1}  # nothing else changed
+
+
+# --- rows and cells: a budget, declared and counted --------------------------------
+
+
+def _rows_workbook(n: int, *, dimension: str | None = None) -> bytes:
+    """A task sheet of `n` rows; `dimension` rewrites the size the sheet declares
+    (a writer that lies, or a hostile file)."""
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("任务")
+    ws.append(["任务编号", "改革任务", "牵头单位", "完成时限"])
+    for i in range(n):
+        ws.append([f"2016-{i:06d}", "某改革", "惠阳区", "2016年底前"])
+    out = io.BytesIO()
+    wb.save(out)
+    data = out.getvalue()
+    if dimension is None:
+        return data
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml")
+    return repacked(data, replace={"xl/worksheets/sheet1.xml": _redim(sheet, dimension)})
+
+
+def _redim(xml: bytes, ref: str) -> bytes:
+    import re
+
+    if b"<dimension" in xml:
+        return re.sub(rb'<dimension ref="[^"]*"', f'<dimension ref="{ref}"'.encode(), xml, count=1)
+    return xml.replace(b"<sheetData", f'<dimension ref="{ref}"/><sheetData'.encode(), 1)
+
+
+def test_a_workbook_declaring_too_many_rows_is_refused_before_it_is_read(settings):
+    settings.RL_IMPORT_MAX_ROWS = 1000
+    data = _rows_workbook(5, dimension="A1:D2000000")
+
+    with override("en"), pytest.raises(ImportRefused) as refused:
+        check_xlsx(data, "big.xlsx")
+
+    assert "declares 2000000 rows" in str(refused.value.errors[0])
+
+
+def test_a_sheet_lying_about_its_size_is_refused_on_its_counted_rows(world, office_staff, settings):
+    import tracemalloc
+
+    from reformledger.ledger.services.imports import task_list_import
+
+    settings.RL_IMPORT_MAX_ROWS = 2000
+    data = _rows_workbook(30_000, dimension="A1:D10")
+    before = ledger_state()
+
+    tracemalloc.start()
+    try:
+        with override("en"), pytest.raises(ImportRefused) as refused:
+            task_list_import(
+                data=data, file_name="liar.xlsx", office=world.office, year=2016, by=office_staff
+            )
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    # Counted (the header and 30,000 rows), not declared (10).
+    assert "has 30001 rows" in str(refused.value.errors[0])
+    assert "the limit is 2000 rows" in str(refused.value.errors[0])
+    assert peak < 20 * 1024 * 1024  # counted in the stream, never parsed
+    assert ledger_state() == before
+
+
+def test_the_rows_read_are_counted_against_the_budget_too(settings):
+    from reformledger.exchange.parsing import open_table
+    from reformledger.exchange.xlsx_safety import load_workbook
+    from reformledger.ledger.documents.task_list import KINDS
+
+    data = _rows_workbook(3000)
+    check_xlsx(data, "ok.xlsx")  # within the budget when checked
+    settings.RL_IMPORT_MAX_ROWS = 1000  # …and a second guard while reading
+    wb = load_workbook(data)
+    _kind, _table, rows = open_table(wb.worksheets[0], KINDS)
+
+    with override("en"), pytest.raises(ImportRefused) as refused:
+        for _row in rows:
+            pass
+
+    assert "more than 1000 rows" in str(refused.value.errors[0])
+    assert wb.rl_budget.rows == 1001
