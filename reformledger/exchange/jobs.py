@@ -20,9 +20,11 @@ whose queue is not running still imports an ordinary file.
 """
 
 import logging
+import os
+import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -68,6 +70,8 @@ class JobKind:
     just before it writes, writes everything or nothing and returns the counts; it
     raises ReviewAgain, ImportRefused or PermissionDenied, writing nothing.
     `refused(job, errors, outcome)` records a refused attempt (a domain's audit act).
+    `inline_bytes`, when given, replaces `RL_IMPORT_INLINE_BYTES` for this kind: a
+    Word or PDF document costs far more to read per byte than a workbook.
     """
 
     key: str
@@ -78,6 +82,7 @@ class JobKind:
     preview_template: str
     result_template: str
     again_url: Callable[[ImportJob], str]
+    inline_bytes: int | None = None
 
 
 _KINDS: dict[str, JobKind] = {}
@@ -115,7 +120,7 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
     (once the clerk confirmed it) write it. The progress is kept on the job as it
     reads; the file is cleared when the job ends. A job already taken is not run twice."""
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
-        status=ImportJob.Status.READING
+        status=ImportJob.Status.READING, worker=worker_id(), heartbeat_at=timezone.now()
     )
     if not claimed:
         return None
@@ -127,10 +132,14 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
         now = time.monotonic()
         if now - last[0] >= 0.5 or done == 0:
             last[0] = now
-            ImportJob.objects.filter(pk=job.pk).update(progress=done, total=max(total, done))
+            ImportJob.objects.filter(pk=job.pk).update(
+                progress=done, total=max(total, done), heartbeat_at=timezone.now()
+            )
 
     def applying() -> None:
-        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.APPLYING)
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.APPLYING, heartbeat_at=timezone.now()
+        )
 
     end: dict = {"status": ImportJob.Status.FAILED}
     outcome = "failure"
@@ -253,15 +262,123 @@ def columns_remember(*, kind: str, scope: str, choices: dict[str, str], by) -> i
     return len(choices)
 
 
+# --- jobs whose worker is gone ---------------------------------------------------------
+
+#: A job silent this long while reading is taken for lost; while writing (one
+#: transaction, no sign of life possible on SQLite) only when its process is gone
+#: or after the longer wait. Settings RL_IMPORT_STALE_SECONDS / _APPLYING_SECONDS.
+STALE_READING_SECONDS = 120
+STALE_APPLYING_SECONDS = 3600
+
+
+def worker_id() -> str:
+    """This process, as a job records who works on it."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:100]
+
+
+def _process_alive(worker: str) -> bool | None:
+    """Whether the worker named, a process of this machine, still runs; None for
+    another machine's worker (only the clock can tell)."""
+    host, _sep, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return None
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def is_lost(job: ImportJob, now=None) -> bool:
+    """A working job whose worker is gone: its process (on this machine) ended, or (a
+    worker of another machine) it has been silent longer than a worker ever is."""
+    if not job.is_working or job.status == ImportJob.Status.QUEUED:
+        return False
+    alive = _process_alive(job.worker) if job.worker else None
+    if alive is not None:
+        return not alive
+    now = now or timezone.now()
+    silent = (now - (job.heartbeat_at or job.created_at)).total_seconds()
+    limit = (
+        getattr(settings, "RL_IMPORT_STALE_APPLYING_SECONDS", STALE_APPLYING_SECONDS)
+        if job.status == ImportJob.Status.APPLYING
+        else getattr(settings, "RL_IMPORT_STALE_SECONDS", STALE_READING_SECONDS)
+    )
+    return silent > limit
+
+
+def import_jobs_reap(*, now=None, jobs: Iterable[ImportJob] | None = None) -> int:
+    """End every working job whose worker is gone: marked failed with a message that
+    says so (nothing half-written stays: the write is one transaction), the file
+    kept so the uploader can start it again, the refusal recorded by its kind."""
+    rows = (
+        jobs
+        if jobs is not None
+        else ImportJob.objects.filter(
+            status__in=[ImportJob.Status.READING, ImportJob.Status.APPLYING]
+        ).defer("payload")
+    )
+    ended = 0
+    for job in rows:
+        if not is_lost(job, now):
+            continue
+        message = CellError(
+            _(
+                "The import stopped: the process reading it ended (a restart or a crash). "
+                "Nothing was written. Start it again."
+            )
+        ).as_dict()
+        ended += ImportJob.objects.filter(pk=job.pk, status=job.status).update(
+            status=ImportJob.Status.FAILED,
+            errors=[message],
+            summary={"lost": True},
+            finished_at=timezone.now(),
+        )
+        job.refresh_from_db()
+        kind = _KINDS.get(job.kind)
+        if kind is not None and job.summary.get("lost"):
+            kind.refused(job, 1, "failure")
+    return ended
+
+
+def import_job_restart(*, job: ImportJob, by) -> ImportJob:
+    """Start a lost job again from its file and the clerk's answers: a new job."""
+    if job.created_by_id != getattr(by, "pk", None):
+        raise PermissionDenied("an import job is its uploader's")
+    if not (job.status == ImportJob.Status.FAILED and job.summary.get("lost") and job.payload):
+        raise JobStateError(_("Only an import that stopped can be started again."))
+    again = ImportJob.objects.create(
+        kind=job.kind,
+        created_by=job.created_by,
+        params=job.params,
+        scope=job.scope,
+        file_name=job.file_name,
+        file_size=job.file_size,
+        payload=job.payload,
+        language=job.language,
+        decisions=job.decisions,
+    )
+    ImportJob.objects.filter(pk=job.pk).update(payload=None)
+    return again
+
+
 HUEY = "huey.contrib.djhuey" in settings.INSTALLED_APPS
 
 if HUEY:
-    from huey.contrib.djhuey import db_task
+    from huey import crontab
+    from huey.contrib.djhuey import db_periodic_task, db_task
 
     @db_task(name="exchange.import_job_run")
     def queued_import(job_id: int) -> None:
         """The queue's job: one import (see import_job_run)."""
         import_job_run(job_id=job_id)
+
+    @db_periodic_task(crontab(minute="*/5"), name="exchange.import_jobs_reap")
+    def reap_lost_imports() -> int:
+        """Every five minutes: end the imports whose worker is gone."""
+        return import_jobs_reap()
 
 
 def inline_limit() -> int:
@@ -281,7 +398,9 @@ def dispatch(job: ImportJob) -> None:
     The job row is already committed (views run outside a transaction), so the
     worker that picks it up finds it.
     """
-    if job.file_size <= inline_limit():
+    kind = _KINDS.get(job.kind)
+    limit = kind.inline_bytes if kind is not None and kind.inline_bytes is not None else None
+    if job.file_size <= (inline_limit() if limit is None else limit):
         import_job_run(job_id=job.pk)
     elif HUEY:
         queued_import(job.pk)

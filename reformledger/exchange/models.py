@@ -46,6 +46,10 @@ class ImportJob(models.Model):
     preview = models.JSONField(_("preview"), default=dict)
     decisions = models.JSONField(_("decisions"), default=dict)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    # Who is working on the job ("host:pid") and when it last said so: a job whose
+    # worker is gone is found and ended (exchange.jobs.import_jobs_reap).
+    worker = models.CharField(_("worker"), max_length=100, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 

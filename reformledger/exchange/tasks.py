@@ -3,6 +3,6 @@
 from reformledger.exchange.jobs import HUEY
 
 if HUEY:
-    from reformledger.exchange.jobs import queued_import
+    from reformledger.exchange.jobs import queued_import, reap_lost_imports
 
-    __all__ = ["queued_import"]
+    __all__ = ["queued_import", "reap_lost_imports"]

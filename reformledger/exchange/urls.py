@@ -11,4 +11,5 @@ urlpatterns = [
     path("jobs/<int:pk>/decide/", views.job_decide, name="job_decide"),
     path("jobs/<int:pk>/confirm/", views.job_confirm, name="job_confirm"),
     path("jobs/<int:pk>/cancel/", views.job_cancel, name="job_cancel"),
+    path("jobs/<int:pk>/restart/", views.job_restart, name="job_restart"),
 ]

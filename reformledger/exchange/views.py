@@ -18,6 +18,8 @@ from reformledger.exchange.models import ImportJob
 
 def _job(request, pk: int) -> ImportJob:
     job = get_object_or_404(ImportJob.objects.defer("payload"), pk=pk, created_by=request.user)
+    if job.is_working and jobs.import_jobs_reap(jobs=[job]):
+        job = ImportJob.objects.defer("payload").get(pk=pk)  # its worker was gone
     job.kind_info = jobs.kind_of(job.kind)
     return job
 
@@ -107,3 +109,17 @@ def job_cancel(request, pk: int):
         lambda job: jobs.import_job_cancel(job=job, by=request.user),
         _("The import was cancelled; nothing was written."),
     )
+
+
+@require_POST
+@login_required
+def job_restart(request, pk: int):
+    """Start again an import whose worker was lost, from the same file and answers."""
+    job = get_object_or_404(ImportJob, pk=pk, created_by=request.user)
+    try:
+        again = jobs.import_job_restart(job=job, by=request.user)
+    except jobs.JobStateError as exc:
+        messages.error(request, str(exc))
+        return redirect("exchange:job", pk=job.pk)
+    jobs.dispatch(again)
+    return redirect("exchange:job", pk=again.pk)
