@@ -183,6 +183,7 @@ def main() -> None:
 
         from reformledger.demo.generator import generate
         from reformledger.ledger.models import Rating, Task
+        from reformledger.ledger.selectors import reference_dates
         from reformledger.orgs.models import Unit
         from reformledger.web import dashboard as d
 
@@ -206,14 +207,16 @@ def main() -> None:
         user = get_user_model().objects.get(username="gen_office")
         today = timezone.localdate()
         year = args.year
-        scope = d.dashboard_scope(user, year, today)
+        dates = reference_dates(today)
+        scope = d.dashboard_scope(user, year, dates)
         over = d.ratings_over_periods(scope)
         latest = over.periods[-1]
         units = d.lead_units(scope)
         status = d.task_status(scope)
         steps = [
             ("years", lambda: d.dashboard_years(user)),
-            ("scope", lambda: d.dashboard_scope(user, year, today)),
+            ("reference dates", lambda: reference_dates(today)),
+            ("scope", lambda: d.dashboard_scope(user, year, dates)),
             ("status", lambda: d.task_status(scope)),
             ("ratings_over_periods", lambda: d.ratings_over_periods(scope)),
             ("ratings_by_area", lambda: d.ratings_by_area(scope, latest)),

@@ -8,6 +8,14 @@ from rest_framework.response import Response
 from reformledger.accounts import services
 from reformledger.accounts.models import ApiToken
 from reformledger.api.exceptions import Conflict
+from reformledger.api.schema import describe_tags
+
+describe_tags(
+    {
+        "tokens": "API tokens: every signed-in user lists, creates (the token is shown once) "
+        "and revokes its own, and only its own; a token cannot revoke itself.",
+    }
+)
 
 
 class TokenSerializer(serializers.ModelSerializer):

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -28,7 +29,11 @@ class PreconditionFailed(exceptions.APIException):
 
 def exception_handler(exc, context):
     """DRF's handler, plus: a Django ValidationError is a 400 naming its fields, a
-    ConflictError a 409, a PermissionDenied a 403 that leaves an audit record."""
+    ConflictError a 409, a PermissionDenied a 403 that leaves an audit record, and a
+    Django Http404 (`get_object_or_404`) DRF's "Not found." in the request's language
+    (Django words it in English, naming the model)."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         return Response(detail, status=status.HTTP_400_BAD_REQUEST)

@@ -1,5 +1,8 @@
-"""OpenAPI descriptions drf-spectacular cannot infer by itself."""
+"""OpenAPI descriptions drf-spectacular cannot infer by itself: how to sign in, the
+errors every operation can answer with, the strict filters, and who may do what
+(each app's `api` describes its own tags with `describe_tags`)."""
 
+from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
@@ -11,7 +14,11 @@ class HashedTokenScheme(OpenApiAuthenticationExtension):
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": "An API token created by its owner at /api/v1/tokens/.",
+            "description": (
+                "An API token, created by a signed-in person at POST /api/v1/tokens/ (shown "
+                "once) and sent as `Authorization: Bearer <token>`; it acts with its owner's "
+                "roles."
+            ),
         }
 
 
@@ -53,4 +60,83 @@ def add_error_responses(result, generator, request, public):
                     responses[code]["content"] = {
                         "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
                     }
+    return result
+
+
+#: Tag name -> what its operations are and who may do which (Markdown).
+TAG_DOCS: dict[str, str] = {}
+
+
+def describe_tags(docs: dict[str, str]) -> None:
+    """Give tags (the first path segment after /api/v1/) their descriptions; each app's
+    `api` says there which role may do which act (from docs/permissions.md)."""
+    TAG_DOCS.update(docs)
+
+
+GUIDE = """
+
+## Signing in
+- **Another system: a token.** A person signs in to the site and creates a token for
+  the system with `POST /api/v1/tokens/` `{{"name": "…"}}` (from the browser, or the
+  Swagger page at /api/docs/); the answer shows the token once, only its hash is kept.
+  The system sends it with every request as `Authorization: Bearer <token>` and acts
+  with its owner's roles. The owner lists and revokes (`DELETE`) tokens there; a
+  token needs no second factor, but a disabled account's tokens stop working.
+- **The browser: the session.** After signing in at /login/ (office leaders and the
+  three administrators also give their authenticator code), the session cookie
+  authenticates. Every `POST`, `PUT`, `PATCH` and `DELETE` on the session must carry
+  the CSRF token in the `X-CSRFToken` header, read from the `{csrf_cookie}` cookie;
+  without it the answer is a 403.
+
+## Who may do what
+The rule of the pages holds: what a user may not see is a **404**, an act the role
+does not allow on what it sees a **403**. Each tag's description has its table; in
+short: office staff (改革办工作人员) work their office's ledger; office leaders
+(主任/副主任) may also decide ratings, approve closings and close periods; a unit's
+liaison (联络员) plans, reports and requests closing for tasks its unit leads; a unit
+head (一把手) signs its unit's closing requests; city leaders read.
+
+## Answers
+- Errors are JSON: `detail`, or one list of messages per field or parameter in error.
+  They speak the language the request asks for (`Accept-Language: zh-Hans`, the
+  default, or `en`), the 404 included.
+- `409`: the act was already done, or the object changed since it was read; `412`: a
+  stale `If-Match`. Nothing is changed in either case.
+- Lists are paged: `page`, `page_size` (at most 500).
+
+## Filters
+A parameter that cannot mean what it says is a `400` naming it, never an unfiltered
+list; so is a filter given **empty** (`status=`, `year=`, `rating=`): leave a
+parameter out to not filter by it (an empty `ordering=` is the default order). An
+id that matches nothing gives an empty list.
+"""
+
+EMPTY_NOTE = "Empty: a 400 (leave the parameter out instead)."
+
+
+def describe_api(result, generator, request, public):
+    """The schema's guide (signing in, roles, answers, filters), each tag's description,
+    and on every query parameter that an empty value is refused."""
+    info = result.setdefault("info", {})
+    guide = GUIDE.format(csrf_cookie=settings.CSRF_COOKIE_NAME)
+    info["description"] = (info.get("description") or "") + guide
+    used: set[str] = set()
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            if not isinstance(operation, dict):
+                continue
+            used.update(operation.get("tags", []))
+            for param in operation.get("parameters", []):
+                if param.get("in") != "query" or param["name"] == "ordering":
+                    continue
+                schema = param.get("schema", {})
+                if schema.get("type") == "string" and "enum" not in schema:
+                    # Not empty, not only spaces, no NUL (a form refuses it).
+                    schema.setdefault("minLength", 1)
+                    schema.setdefault("pattern", r"^[^\u0000]*[^\s\u0000][^\u0000]*$")
+                words = param.get("description", "")
+                param["description"] = f"{words}\n\n{EMPTY_NOTE}" if words else EMPTY_NOTE
+    result["tags"] = [
+        {"name": tag, "description": TAG_DOCS[tag]} for tag in sorted(used) if tag in TAG_DOCS
+    ]
     return result

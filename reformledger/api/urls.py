@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from reformledger.accounts.api import TokenViewSet
+from reformledger.api.jobs import ImportJobViewSet
 from reformledger.audit.api import AuditRecordViewSet
 from reformledger.ledger.api.cycle import (
     ClosingViewSet,
@@ -12,7 +13,15 @@ from reformledger.ledger.api.cycle import (
     ReportViewSet,
     TaskCycleViewSet,
 )
+from reformledger.ledger.api.imports import ImportViewSet
+from reformledger.ledger.api.reference import (
+    PeriodViewSet,
+    RatingScaleViewSet,
+    ReformAreaViewSet,
+    ReformSystemViewSet,
+)
 from reformledger.ledger.api.tasks import PlanViewSet
+from reformledger.ledger.api.work_points import WorkPointsUploadViewSet
 from reformledger.orgs.api import PersonViewSet, UnitViewSet
 from reformledger.supervision import api as supervision
 
@@ -25,6 +34,11 @@ router.register("plans", PlanViewSet, basename="plan")
 router.register("reports", ReportViewSet, basename="report")
 router.register("ratings", RatingViewSet, basename="rating")
 router.register("closings", ClosingViewSet, basename="closing")
+router.register("periods", PeriodViewSet, basename="period")
+router.register("rating-scales", RatingScaleViewSet, basename="rating-scale")
+router.register("reform-areas", ReformAreaViewSet, basename="reform-area")
+router.register("reform-systems", ReformSystemViewSet, basename="reform-system")
+router.register("import-jobs", ImportJobViewSet, basename="import-job")
 router.register("tokens", TokenViewSet, basename="token")
 router.register("audit-records", AuditRecordViewSet, basename="audit-record")
 # Supervision (督查督办).
@@ -43,7 +57,15 @@ router.register(
 )
 router.register("action-items", supervision.ActionItemViewSet, basename="action-item")
 
+# Uploads that start an import job (the job itself is /import-jobs/<id>/).
+imports_task_list = ImportViewSet.as_view({"post": "task_list"})
+imports_progress = ImportViewSet.as_view({"post": "progress"})
+imports_work_points = WorkPointsUploadViewSet.as_view({"post": "create"})
+
 urlpatterns = [
+    path("v1/imports/task-list/", imports_task_list, name="import-task-list"),
+    path("v1/imports/progress/", imports_progress, name="import-progress"),
+    path("v1/imports/work-points/", imports_work_points, name="import-work-points"),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its script from ?script, so the page runs under the site's

@@ -7,10 +7,18 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import permissions, serializers, viewsets
 
+from reformledger.api.schema import describe_tags
 from reformledger.audit import selectors
 from reformledger.audit.forms import FIRST_YEAR, LAST_YEAR
 from reformledger.audit.models import AuditRecord, Outcome
 from reformledger.audit.permissions import can_read_trail
+
+describe_tags(
+    {
+        "audit-records": "The audit trail (审计记录): the audit administrator (审计管理员) "
+        "only; everyone else gets a 403, itself recorded.",
+    }
+)
 
 
 class AuditRecordSerializer(serializers.ModelSerializer):

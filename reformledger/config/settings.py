@@ -306,6 +306,10 @@ RL_UPLOAD_MAX_BYTES = env_int("RL_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 RL_UPLOAD_MAX_UNCOMPRESSED_BYTES = env_int("RL_UPLOAD_MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024)
 RL_UPLOAD_MAX_RATIO = env_int("RL_UPLOAD_MAX_RATIO", 100)
 RL_IMPORT_INLINE_BYTES = env_int("RL_IMPORT_INLINE_BYTES", 256 * 1024)
+# A workbook's budget: refused on its declared size before it is read, and counted
+# while it is read (a sheet may lie about its size). Generous for real ledgers.
+RL_IMPORT_MAX_ROWS = env_int("RL_IMPORT_MAX_ROWS", 200_000)
+RL_IMPORT_MAX_CELLS = env_int("RL_IMPORT_MAX_CELLS", 5_000_000)
 # Uploaded files are readable by the service account only.
 FILE_UPLOAD_PERMISSIONS = 0o640
 
@@ -343,7 +347,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "reformledger.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["reformledger.api.filters.FilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "reformledger.api.exceptions.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -362,12 +366,18 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "reformledger.api.schema.add_error_responses",
+        "reformledger.api.schema.describe_api",
     ],
+    # Tags by resource (/api/v1/tasks/ -> "tasks"), each described by its app.
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     # Supervision: choice sets several components share get one name each.
     "ENUM_NAME_OVERRIDES": {
         "MatterStatusEnum": "reformledger.supervision.choices.MatterStatus",
         "DocumentStatusEnum": "reformledger.supervision.choices.DocumentStatus",
         "OrderLevelEnum": "reformledger.supervision.choices.OrderLevel",
         "AnswerDecisionEnum": "reformledger.supervision.choices.AnswerDecision",
+        "RatingLevelEnum": "reformledger.ledger.choices.RatingLevel",
+        "RatingStatusEnum": "reformledger.ledger.choices.RatingStatus",
+        "PeriodStatusEnum": "reformledger.ledger.choices.PeriodStatus",
     },
 }

@@ -56,3 +56,36 @@ def open_periods(user):
     from reformledger.ledger.selectors import visible_periods
 
     return visible_periods(user).filter(status="open").order_by("-start", "office__path")
+
+
+class WorkPointsImportForm(forms.Form):
+    """Which ledger the work points are drafted into, and the document: a Word or PDF
+    file, or its text pasted."""
+
+    office = forms.ModelChoiceField(label=_("Reform office"), queryset=None, empty_label=None)
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    file = forms.FileField(
+        label=_("Document (.docx, .pdf or .txt)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".docx,.pdf,.txt"}),
+    )
+    text = forms.CharField(
+        label=_("Or paste its text"),
+        required=False,
+        max_length=500_000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["office"].queryset = offices_of(user).order_by("path")
+        self.fields["year"].initial = timezone.localdate().year
+        for name in ("office", "year", "file", "text"):
+            css = "form-select" if name == "office" else "form-control"
+            self.fields[name].widget.attrs["class"] = css
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("file")) == bool((data.get("text") or "").strip()):
+            raise forms.ValidationError(_("Upload the document or paste its text (one of them)."))
+        return data

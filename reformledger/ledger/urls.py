@@ -8,6 +8,7 @@ from reformledger.ledger.views import (
     reports,
     staleness,
     tasks,
+    work_points,
 )
 
 app_name = "ledger"
@@ -19,4 +20,5 @@ urlpatterns = [
     *closing.urlpatterns,
     *exchange.urlpatterns,
     *staleness.urlpatterns,
+    *work_points.urlpatterns,
 ]

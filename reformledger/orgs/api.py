@@ -5,9 +5,19 @@ from django_filters import rest_framework as filters
 from rest_framework import serializers, viewsets
 
 from reformledger.api.filters import StrictBooleanFilter
+from reformledger.api.schema import describe_tags
 from reformledger.orgs.choices import UnitKind
 from reformledger.orgs.models import Person, Unit
 from reformledger.orgs.permissions import visible_units
+
+describe_tags(
+    {
+        "units": "Units (单位), read only: office staff and leaders, city leaders and the system "
+        "administrator read every unit; a unit's liaison and head their unit and those below. "
+        "The unit tree changes on the pages.",
+        "people": "People (人员) named in the ledger, in the units one reads.",
+    }
+)
 
 
 class UnitSerializer(serializers.ModelSerializer):

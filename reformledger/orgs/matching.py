@@ -113,7 +113,21 @@ COLLECTIVES: tuple[Collective, ...] = (
     # A task "各县（区）" lead goes to every county and district; documents addressed to
     # governments say the same with 政府 / 人民政府.
     Collective(
-        ("各县(区)", "各县区", "各县(区)政府", "各县(区)人民政府", "各县区政府", "各县区人民政府"),
+        (
+            "各县(区)",
+            "各县区",
+            "各县(区)政府",
+            "各县(区)人民政府",
+            "各县区政府",
+            "各县区人民政府",
+            # Provinces with county-level cities write 县（市、区） or 县市区.
+            "各县(市、区)",
+            "各县(市、区)政府",
+            "各县(市、区)人民政府",
+            "各县市区",
+            "各县市区政府",
+            "各县市区人民政府",
+        ),
         (UnitKind.COUNTY,),
         _("all counties and districts (%(count)d)"),
     ),
@@ -137,7 +151,20 @@ COLLECTIVES: tuple[Collective, ...] = (
     ),
     # "市直" means the host's own departments, not the bureaux of a county below it.
     Collective(
-        ("市直各单位", "市直各部门", "市级各有关部门", "市直有关单位", "各有关部门"),
+        (
+            "市直各单位",
+            "市直各部门",
+            "市级各有关部门",
+            "市直有关单位",
+            "各有关部门",
+            # A county's or district's own departments (区直, 县直), in its documents.
+            "区直各部门",
+            "区直各单位",
+            "区直有关单位",
+            "县直各部门",
+            "县直各单位",
+            "县直有关单位",
+        ),
         (UnitKind.DEPARTMENT,),
         _("all departments (%(count)d)"),
         direct=True,

@@ -7,7 +7,6 @@ their refusals come back onto the field they name.
 import django_filters
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reformledger.core.forms import StyledFormMixin
@@ -18,7 +17,6 @@ from reformledger.orgs.choices import Role
 from reformledger.orgs.models import Unit
 from reformledger.orgs.permissions import under_any
 from reformledger.supervision.choices import (
-    AWAITING,
     UNSETTLED,
     DocumentStatus,
     MatterStatus,
@@ -29,6 +27,7 @@ from reformledger.supervision.models import (
     ReformDocument,
     SupervisionOrder,
 )
+from reformledger.supervision.selectors import overdue_filter
 
 TEXT = forms.Textarea(attrs={"rows": 3})
 SHORT_TEXT = forms.Textarea(attrs={"rows": 2})
@@ -82,9 +81,8 @@ class _UnitFilterMixin:
         return queryset.filter(under_any("unit", (value.path,))) if value else queryset
 
     def overdue_only(self, queryset, name, value):
-        if not value:
-            return queryset
-        return queryset.filter(status__in=AWAITING, deadline__lt=timezone.localdate())
+        # As the lists flag them: as of each matter's ledger year's reference date.
+        return queryset.filter(overdue_filter()) if value else queryset
 
     def _style(self, *names):
         for name in names:

@@ -3,16 +3,22 @@ number of queries whatever the number of rows."""
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reformledger.audit.models import AuditRecord
 from reformledger.audit.selectors import history_of
 from reformledger.ledger.choices import LEVEL_SEVERITY, OPEN_STATUSES, PlanStatus
-from reformledger.ledger.models import Milestone, ProgressReport, Rating, Task
+from reformledger.ledger.models import Milestone, Rating, Task
+from reformledger.ledger.selectors import (
+    ReferenceDates,
+    reference_dates,
+    reporting,
+)
 from reformledger.orgs.models import Unit
 from reformledger.supervision import permissions
 from reformledger.supervision.choices import AWAITING, UNSETTLED, OrderLevel
@@ -33,6 +39,56 @@ _ANSWERS = Prefetch(
     "answers",
     queryset=Answer.objects.select_related("answered_by", "decided_by").prefetch_related("files"),
 )
+
+
+# --- the ledger year of a matter, and when it is overdue -------------------------------
+
+
+def matter_ledger(offices: list[int], year: int) -> Q:
+    """The orders and action items of some offices' ledgers of `year` (a `LedgerOf`):
+    those on a task of the year, and those on no task falling due in it."""
+    return Q(office_id__in=offices) & in_year(year)
+
+
+def in_year(year: int) -> Q:
+    """Orders and action items counted in `year`: by their task's ledger year (an order
+    issued in December 2016 on a 2017 task is 2017's), else by their own deadline."""
+    return Q(task__year=year) | Q(task__isnull=True, deadline__year=year)
+
+
+def ledger_year_of(matter: Matter) -> int:
+    return matter.task.year if matter.task_id else matter.deadline.year
+
+
+def matter_as_of(matter: Matter, dates: ReferenceDates) -> dt.date:
+    """The day a matter's deadline is judged on: its ledger year's reference date (today,
+    or the end of a closed year)."""
+    return dates.of(matter.office_id, ledger_year_of(matter))
+
+
+def mark_overdue(matters: Iterable[Matter], dates: ReferenceDates | None = None) -> None:
+    """Give each matter `overdue` and `days_overdue` (None when not overdue) as of its
+    ledger year's reference date, for the pages that list or show it. Without `dates`
+    they are read (one query) only if some matter is past its deadline today: a
+    reference date is never after today."""
+    matters = list(matters)
+    today = dates.today if dates else timezone.localdate()
+    late = [m for m in matters if m.is_overdue(today)]
+    for matter in matters:
+        matter.overdue, matter.days_overdue = False, None
+    if late and dates is None:
+        dates = reference_dates(today)
+    for matter in late:
+        as_of = matter_as_of(matter, dates)
+        matter.overdue = matter.is_overdue(as_of)
+        matter.days_overdue = (as_of - matter.deadline).days if matter.overdue else None
+
+
+def overdue_filter(today: dt.date | None = None, dates: ReferenceDates | None = None) -> Q:
+    """Orders or action items unanswered past their deadline, as of their ledger year's
+    reference date."""
+    dates = dates or reference_dates(today)
+    return Q(status__in=AWAITING) & Q(deadline__lt=dates.on(matter_ledger))
 
 
 def orders(user) -> QuerySet[SupervisionOrder]:
@@ -91,7 +147,8 @@ def supervision_meeting_detail(user, pk: int) -> SupervisionMeeting:
         permissions.visible_supervision_meetings(user)
         .select_related("office", "created_by")
         .prefetch_related(
-            "tasks", Prefetch("action_items", queryset=ActionItem.objects.select_related("unit"))
+            "tasks",
+            Prefetch("action_items", queryset=ActionItem.objects.select_related("unit", "task")),
         )
         .get(pk=pk)
     )
@@ -111,7 +168,7 @@ def leading_group_meetings(user) -> QuerySet[LeadingGroupMeeting]:
 _REVIEWS = Prefetch(
     "reviews",
     queryset=CollectiveReview.objects.select_related("task__lead_unit").prefetch_related(
-        Prefetch("action_items", queryset=ActionItem.objects.select_related("unit"))
+        Prefetch("action_items", queryset=ActionItem.objects.select_related("unit", "task"))
     ),
 )
 
@@ -182,9 +239,11 @@ class DeskRow:
     items: list[ActionItem] = field(default_factory=list)
 
 
-def leader_desk(leader) -> list[DeskRow]:
+def leader_desk(leader, dates: ReferenceDates | None = None) -> list[DeskRow]:
     """Every task linked to `leader` now, with its rating, what is due, open orders
-    and open action items: five queries whatever the number of tasks."""
+    and open action items, each marked overdue as of its ledger year's reference date
+    (`mark_overdue`): five queries whatever the number of tasks (six when a matter is
+    past its deadline and `dates` is not given)."""
     rows = list(
         LeaderLink.objects.filter(leader=leader, ended_at__isnull=True)
         .select_related("task__lead_unit", "task__office", "task__area")
@@ -193,16 +252,20 @@ def leader_desk(leader) -> list[DeskRow]:
     ids = [r.task_id for r in rows]
     ratings = latest_ratings(ids)
     milestones = next_milestones(ids)
+    tasks = {r.task_id: r.task for r in rows}
     open_orders: dict[int, list] = defaultdict(list)
     for order in SupervisionOrder.objects.filter(task_id__in=ids, status__in=UNSETTLED).order_by(
         "deadline"
     ):
+        order.task = tasks[order.task_id]
         open_orders[order.task_id].append(order)
     open_items: dict[int, list] = defaultdict(list)
     for item in ActionItem.objects.filter(task_id__in=ids, status__in=UNSETTLED).select_related(
         "unit"
     ):
+        item.task = tasks[item.task_id]
         open_items[item.task_id].append(item)
+    mark_overdue([m for ms in (*open_orders.values(), *open_items.values()) for m in ms], dates)
     return [
         DeskRow(
             link=r,
@@ -246,9 +309,11 @@ def review_candidates(
     office: Unit, year: int, today: dt.date | None = None, limit: int = 10
 ) -> list[Candidate]:
     """The open key tasks of `office`'s `year` ranked by need — worst rating first, then
-    most escalated orders, then longest without progress — each with its reasons.
-    A fixed number of queries whatever the number of tasks."""
-    today = today or timezone.localdate()
+    most escalated orders, then longest without a progress report (as the staleness page
+    and the dashboard count it: `ledger.selectors.reporting`, to the year's reference
+    date) — each with its reasons. A fixed number of queries whatever the number of
+    tasks."""
+    dates = reference_dates(today)
     tasks = list(
         Task.objects.filter(office=office, year=year, is_key=True, status__in=OPEN_STATUSES)
         .select_related("lead_unit", "area")
@@ -256,12 +321,7 @@ def review_candidates(
     )
     ids = [t.pk for t in tasks]
     ratings = latest_ratings(ids)
-    last_report = dict(
-        ProgressReport.objects.filter(task_id__in=ids, submitted_at__isnull=False)
-        .values("task_id")
-        .annotate(last=Max("submitted_at"))
-        .values_list("task_id", "last")
-    )
+    silence = reporting(Task.objects.filter(pk__in=ids), dates, per="task") if ids else {}
     escalated = Counter(
         SupervisionOrder.objects.filter(task_id__in=ids, escalations__gt=0).values_list(
             "task_id", flat=True
@@ -276,10 +336,9 @@ def review_candidates(
     for task in tasks:
         rating = ratings.get(task.pk)
         severity = LEVEL_SEVERITY.get(rating.grade.level, -1) if rating else -1
-        last = last_report.get(task.pk)
-        since = timezone.localdate(last) if last else task.start_date
-        stale = max(0, (today - since).days)
-        c = Candidate(task, rating, severity, stale, escalated[task.pk], reviewed[task.pk])
+        stale = silence.get(task.pk)
+        days = (stale.days_silent or 0) if stale else 0
+        c = Candidate(task, rating, severity, days, escalated[task.pk], reviewed[task.pk])
         if rating:
             c.reasons.append(
                 _("rated %(letter)s in %(period)s")
@@ -289,10 +348,10 @@ def review_candidates(
             c.reasons.append(_("not rated yet"))
         if c.escalated:
             c.reasons.append(_("%(n)s escalated order(s)") % {"n": c.escalated})
-        if last:
-            c.reasons.append(_("no progress report for %(n)s days") % {"n": stale})
+        if stale is not None and not stale.never_reported:
+            c.reasons.append(_("no progress report for %(n)s days") % {"n": days})
         else:
-            c.reasons.append(_("no progress report since it started (%(n)s days)") % {"n": stale})
+            c.reasons.append(_("no progress report since it started (%(n)s days)") % {"n": days})
         if c.reviewed_before:
             c.reasons.append(
                 _("already reviewed %(n)s time(s) this year") % {"n": c.reviewed_before}
@@ -320,15 +379,19 @@ class SupervisionFigures:
     items_overdue: list[ActionItem] = field(default_factory=list)
 
 
-def figures(user, year: int, today: dt.date | None = None) -> SupervisionFigures:
-    """The year's supervision at a glance, scoped to what `user` may see."""
-    today = today or timezone.localdate()
+def figures(
+    user, year: int, today: dt.date | None = None, dates: ReferenceDates | None = None
+) -> SupervisionFigures:
+    """The year's supervision at a glance, scoped to what `user` may see. Orders and
+    action items count in their task's ledger year (`in_year`), and are overdue as of
+    its reference date (the end of a closed year)."""
+    dates = dates or reference_dates(today)
     f = SupervisionFigures()
     meetings = permissions.visible_leading_group_meetings(user).filter(year=year)
     f.meetings = meetings.count()
     f.documents_reviewed = ReformDocument.objects.filter(meetings__in=meetings).distinct().count()
     f.reviews = CollectiveReview.objects.filter(meeting__in=meetings).count()
-    year_orders = permissions.visible_orders(user).filter(year=year)
+    year_orders = permissions.visible_orders(user).filter(in_year(year))
     by_level = dict(year_orders.values_list("level").annotate(n=Count("pk")).order_by())
     f.orders_by_level = {lv: by_level.get(lv, 0) for lv in OrderLevel.values}
     per_unit: dict[str, dict[str, int]] = defaultdict(dict)
@@ -337,15 +400,14 @@ def figures(user, year: int, today: dt.date | None = None) -> SupervisionFigures
         per_unit[unit][level] = n
     f.orders_by_unit = sorted(per_unit.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
     f.orders_open = year_orders.filter(status__in=UNSETTLED).count()
-    f.orders_overdue = year_orders.filter(status__in=AWAITING, deadline__lt=today).count()
+    overdue = overdue_filter(dates=dates)
+    f.orders_overdue = year_orders.filter(overdue).count()
     f.items_overdue = list(
         permissions.visible_action_items(user)
-        .filter(status__in=AWAITING, deadline__lt=today)
+        .filter(in_year(year))
+        .filter(overdue)
         .select_related("unit", "task")
-        .order_by("deadline")[:20]
+        .order_by("deadline", "pk")[:20]
     )
+    mark_overdue(f.items_overdue, dates)
     return f
-
-
-def overdue_filter(today: dt.date) -> Q:
-    return Q(status__in=AWAITING, deadline__lt=today)

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+# The city of the import tests (its units and leaders), for the import's browser test.
+from reformledger.ledger.tests.test_task_list_preview import city  # noqa: F401
+
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the
 # test itself makes (fixtures, assertions) are still plain synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

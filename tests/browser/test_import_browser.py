@@ -7,7 +7,7 @@ import pytest
 
 from reformledger.exchange.models import ImportJob
 from reformledger.ledger.models import Task
-from reformledger.ledger.tests.test_task_list_preview import city, office_ledger  # noqa: F401
+from reformledger.ledger.tests.test_task_list_preview import office_ledger
 from reformledger.orgs.models import UnitAlias
 from tests.browser.signin import sign_in
 
@@ -20,7 +20,7 @@ def test_the_clerk_imports_an_office_ledger_through_the_preview(
     city,
     page,
     shot,
-    tmp_path,  # noqa: F811
+    tmp_path,
 ):
     path = tmp_path / "惠州市2016年改革台账.xlsx"
     path.write_bytes(office_ledger())

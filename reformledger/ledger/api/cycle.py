@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from reformledger.api.filters import IdFilter
 from reformledger.api.mixins import CONFLICT, ERRORS, ActsMixin, NoteSerializer
+from reformledger.api.schema import describe_tags
 from reformledger.ledger import permissions, services
 from reformledger.ledger.api.tasks import ReasonSerializer, TaskViewSet
 from reformledger.ledger.choices import ClosingStatus, RatingStatus, ReportStatus
@@ -31,6 +32,41 @@ from reformledger.ledger.models import (
 )
 
 NUMERIC = "[0-9]+"
+
+describe_tags(
+    {
+        "reports": """Progress reports (进展报告): filed on a task (`POST /tasks/{id}/report/`)
+for a period (see /periods/), then submitted, accepted or returned.
+
+| act | who (others: 403; a report of a task one does not see: 404) |
+| --- | --- |
+| read | who sees the task |
+| submit | the ledger's office, or the lead unit's liaison |
+| accept, return | office staff and leaders of the task's ledger |
+""",
+        "ratings": """A–E ratings (项目进度ABCDE五级评价): the system's suggestion, computed for
+a period (`POST /periods/{id}/compute-ratings/`), and an office leader's decision.
+Grade ids are on /rating-scales/.
+
+| act | who (others: 403; a rating of a task one does not see: 404) |
+| --- | --- |
+| read | who sees the task |
+| compute the suggestions of a period | office staff and leaders of its office |
+| confirm, override (with a reason) | office leaders (主任/副主任) of the task's ledger |
+""",
+        "closings": """Closing requests (销账申请): requested on a task
+(`POST /tasks/{id}/closing/`), signed by the lead unit's head, approved by an office
+leader (the task is closed) or rejected.
+
+| act | who (others: 403; a request of a task one does not see: 404) |
+| --- | --- |
+| read | who sees the task |
+| sign | the head (一把手) of the lead unit |
+| approve | office leaders of the task's ledger |
+| reject | the lead unit's head before signing; office leaders at either stage |
+""",
+    }
+)
 
 
 class ReachedSerializer(serializers.Serializer):

@@ -1,12 +1,54 @@
 """The ledger page's filters as the API reads them: the same names and meaning,
 checked strictly."""
 
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
-from reformledger.api.filters import IntegerFilter, StrictBooleanFilter
-from reformledger.ledger.filters import TaskFilter
+from reformledger.api.filters import ID_SCHEMA, IdFilter, IntegerFilter, StrictBooleanFilter
+from reformledger.ledger.choices import PeriodStatus
+from reformledger.ledger.filters import GRADE_VALUE, GradesFilter, TaskFilter
+from reformledger.ledger.models import Period
+from reformledger.ledger.selectors import visible_periods
 from reformledger.orgs.models import Unit
 from reformledger.orgs.permissions import under_any
+
+RATING_DOC = (
+    "The rating in the ledger's rating column: that of the closed period `as_of`, else of "
+    "the latest period any listed task (all other filters applied) is rated in — the "
+    "ledger page's column, and each row's `latest_rating`. Several at once, repeated "
+    "(`rating=D&rating=E`) or comma-separated (`rating=D,E`). A grade letter as each "
+    "office's scale spells it, or a level that means the same grade on every scale "
+    "(`ahead`, `on_schedule`, `slightly_behind`, `seriously_behind`, `stalled`; use "
+    "levels when the tasks span offices whose letters differ), or `none`: not rated in "
+    "any period up to the column's (a task rated only in an earlier period, closed or "
+    "cancelled since, is neither `none` nor a grade)."
+)
+
+
+@extend_schema_field(
+    {
+        **ID_SCHEMA,
+        "description": (
+            "A closed period (id, see /api/v1/periods/): the tasks of its ledger, with the "
+            "ratings as they stood then (`rating` filters and `latest_rating` shows them). "
+            "An id that is not a closed period the user sees gives an empty list."
+        ),
+    }
+)
+class AsOfFilter(IdFilter):
+    """A closed period's id, with its schema."""
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "string", "pattern": f"^{GRADE_VALUE}(,{GRADE_VALUE})*$"},
+        "description": RATING_DOC,
+    }
+)
+class ApiGradesFilter(GradesFilter):
+    """The rating filter, with its schema."""
 
 
 class TaskApiFilter(TaskFilter):
@@ -19,6 +61,21 @@ class TaskApiFilter(TaskFilter):
     lead_unit = IntegerFilter(label=_("Lead unit"), method="under_unit_id")
     is_key = StrictBooleanFilter(label=_("Key tasks only"), method="key_only")
     overdue = StrictBooleanFilter(label=_("Overdue only"), method="overdue_only")
+    as_of = AsOfFilter(label=_("Ratings as of"), method="ledger_as_of_id")
+    rating = ApiGradesFilter(label=_("Rating"))
+
+    @cached_property
+    def rating_period(self) -> Period | None:
+        """The closed period `as_of` names, if the user sees it."""
+        wanted = self.form.cleaned_data.get("as_of")
+        if wanted is None or self.request is None:
+            return None
+        periods = visible_periods(self.request.user).filter(status=PeriodStatus.CLOSED)
+        return periods.filter(pk=wanted).first()
+
+    def ledger_as_of_id(self, queryset, name, value):
+        period = self.rating_period
+        return self.ledger_as_of(queryset, name, period) if period else queryset.none()
 
     def under_unit_id(self, queryset, name, value):
         path = Unit.objects.filter(pk=value).values_list("path", flat=True).first()

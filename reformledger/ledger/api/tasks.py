@@ -6,8 +6,9 @@ write calls the same service, so the API and the pages cannot disagree.
 """
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -15,12 +16,37 @@ from rest_framework.response import Response
 
 from reformledger.api.exceptions import PreconditionFailed
 from reformledger.api.mixins import CONFLICT, ERRORS, ETAG_RE, IF_MATCH, ActsMixin, NoteSerializer
-from reformledger.ledger import permissions, services
+from reformledger.api.schema import describe_tags
+from reformledger.ledger import permissions, selectors, services
 from reformledger.ledger.api.filters import TaskApiFilter
-from reformledger.ledger.choices import TaskStatus
-from reformledger.ledger.models import Milestone, Plan, ReformArea, ReformSystem, Task
+from reformledger.ledger.choices import RatingLevel, RatingStatus, TaskStatus
+from reformledger.ledger.models import Milestone, Plan, Rating, ReformArea, ReformSystem, Task
 from reformledger.ledger.validation import MilestoneRow
 from reformledger.orgs.models import Person, Unit
+
+describe_tags(
+    {
+        "tasks": """Reform tasks (改革任务) of the ledgers, with the ledger page's filters.
+
+| act | who (others: 403; a task one does not see: 404) |
+| --- | --- |
+| read | who sees it: its office, city leaders, a leading or helping unit's liaison and head |
+| create | office staff and leaders, in their office's ledger |
+| edit, status | office staff and leaders of the task's ledger |
+| write or revise the plan | the ledger's office, or the lead unit's liaison |
+| file a progress report (`report`) | the ledger's office, or the lead unit's liaison |
+| request closing (`closing`) | the ledger's office, or the lead unit's liaison |
+""",
+        "plans": """Implementation plans (施工方案) and their milestones.
+
+| act | who (others: 403; a plan of a task one does not see: 404) |
+| --- | --- |
+| read | who sees the task |
+| submit | the ledger's office, or the lead unit's liaison |
+| approve, reject | office staff and leaders of the task's ledger |
+""",
+    }
+)
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
@@ -80,11 +106,63 @@ class StatusSerializer(serializers.Serializer):
     reason = serializers.CharField(min_length=1)
 
 
+class LatestRatingSerializer(serializers.Serializer):
+    """A task's rating in the ledger's rating column (see the `rating` filter)."""
+
+    id = serializers.IntegerField(help_text="The rating (/api/v1/ratings/{id}/).")
+    letter = serializers.CharField(source="grade.letter", help_text="As the scale spells it.")
+    level = serializers.ChoiceField(
+        source="grade.level",
+        choices=RatingLevel.choices,
+        help_text="What the grade means, the same on every office's scale.",
+    )
+    period = serializers.IntegerField(source="period_id")
+    period_label = serializers.CharField(source="period.label")
+    status = serializers.ChoiceField(
+        choices=RatingStatus.choices,
+        help_text="`suggested`: only the system's suggestion so far; `confirmed` or "
+        "`overridden`: an office leader's decision.",
+    )
+
+
+class ProgressSerializer(serializers.Serializer):
+    """Planned against reported progress, on the day asked."""
+
+    on = serializers.DateField(help_text="Today: the day the planned percent is for.")
+    planned_percent = serializers.IntegerField(
+        source="planned",
+        allow_null=True,
+        help_text="What the approved plan expects by today: the weights of its milestones "
+        "due by then, as the rating engine counts them. Null without an approved plan.",
+    )
+    reported_percent = serializers.IntegerField(
+        source="reported",
+        allow_null=True,
+        help_text="Of the latest accepted progress report; null without one.",
+    )
+    reported_period = serializers.IntegerField(
+        source="reported_period.pk", allow_null=True, help_text="The period of that report."
+    )
+
+
 class TaskSerializer(serializers.ModelSerializer):
-    """A task as read; `version` is what an update must carry (or send as If-Match)."""
+    """A task as read; `version` is what an update must carry (or send as If-Match).
+    The view gives the rows' ratings and progress (`ratings`, `progress` in the
+    context), read for a whole page at once."""
 
     area_name = serializers.CharField(source="area.name", read_only=True)
     lead_unit_name = serializers.CharField(source="lead_unit.name", read_only=True)
+    latest_rating = serializers.SerializerMethodField()
+    progress = serializers.SerializerMethodField()
+
+    @extend_schema_field(LatestRatingSerializer(allow_null=True))
+    def get_latest_rating(self, task: Task) -> dict | None:
+        rating: Rating | None = self.context["ratings"].by_task.get(task.pk)
+        return LatestRatingSerializer(rating).data if rating else None
+
+    @extend_schema_field(ProgressSerializer)
+    def get_progress(self, task: Task) -> dict:
+        return ProgressSerializer(self.context["progress"][task.pk]).data
 
     class Meta:
         model = Task
@@ -115,6 +193,8 @@ class TaskSerializer(serializers.ModelSerializer):
             "version",
             "created_at",
             "updated_at",
+            "latest_rating",
+            "progress",
         ]
         read_only_fields = fields
 
@@ -175,7 +255,13 @@ class TaskViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Reform tasks (改革任务) the user may see, with the ledger page's filters and sort."""
+    """Reform tasks (改革任务) the user may see, with the ledger page's filters and sort.
+
+    Each row carries its `latest_rating`, the ledger page's rating column: the rating
+    of the closed period `as_of`, else of the latest period any task listed (all
+    filters applied) is rated in; filter by `year` to read one year's. And its
+    `progress`: planned percent by today against the latest accepted report's.
+    """
 
     serializer_class = TaskSerializer
     queryset = Task.objects.none()  # for the schema; rows come from get_queryset
@@ -190,9 +276,34 @@ class TaskViewSet(
         )
         return qs if self.request.query_params.get("ordering") else qs.order_by("year", "code")
 
+    def filter_queryset(self, queryset):
+        # Kept for the rating column, which is that of the tasks asked for.
+        self.filtered = super().filter_queryset(queryset)
+        return self.filtered
+
+    def _rows(self, tasks: QuerySet[Task], rows: list[Task]) -> list:
+        """The rows, each with its rating in the column of `tasks` and its progress:
+        four queries whatever the number of rows."""
+        filterset = getattr(self, "filterset", None)
+        as_of = filterset.rating_period if filterset is not None else None
+        context = {
+            **self.get_serializer_context(),
+            "ratings": selectors.ledger_ratings(tasks, rows, as_of),
+            "progress": selectors.progress_of(rows),
+        }
+        return TaskSerializer(rows, many=True, context=context).data
+
+    def list(self, request, *args, **kwargs):
+        tasks = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(tasks)
+        if page is None:
+            return Response(self._rows(tasks, list(tasks)))
+        return self.get_paginated_response(self._rows(tasks, list(page)))
+
     def retrieve(self, request, *args, **kwargs):
-        response = super().retrieve(request, *args, **kwargs)
-        response["ETag"] = _etag(self.get_object())
+        task = self.get_object()
+        response = Response(self._rows(self.filtered, [task])[0])
+        response["ETag"] = _etag(task)
         return response
 
     @extend_schema(
@@ -246,8 +357,8 @@ class TaskViewSet(
         return self.update(request, *args, partial=True, **kwargs)
 
     def _read(self, task: Task) -> dict:
-        task = self.get_queryset().get(pk=task.pk)
-        return TaskSerializer(task, context=self.get_serializer_context()).data
+        tasks = self.get_queryset()
+        return self._rows(tasks, [tasks.get(pk=task.pk)])[0]
 
     @extend_schema(request=StatusSerializer, responses={200: TaskSerializer, **ERRORS})
     @action(detail=True, methods=["post"], url_path="status")

@@ -46,6 +46,9 @@ LAYOUT = [
     ("deliverable_kind", None),
     ("status", gettext_lazy("Progress")),
     ("rating", gettext_lazy("Progress")),
+    # Hidden: the task's version when exported, so a re-import of an old copy is a
+    # conflict the preview names instead of a silent roll-back.
+    ("version", None),
 ]
 GROUPINGS = ("area", "unit")
 _SHEET_WIDTHS = [_WIDTHS[f] for f, _g in LAYOUT]
@@ -104,6 +107,7 @@ def _rows(tasks: QuerySet[Task], grades: dict[int, RatingGrade]) -> Iterator[tup
                 task.get_deliverable_kind_display(),
                 task.get_status_display(),
                 grade,
+                task.version,
             ],
         )
 
@@ -120,8 +124,8 @@ def _ordered(tasks: QuerySet[Task], by: str | None) -> QuerySet[Task]:
 def _start_sheet(wb, name: str, title: str, taken: set[str]):
     ws = wb.create_sheet(writing.sheet_title(name, taken))
     writing.set_widths(ws, [_WIDTHS[f] for f, _g in LAYOUT])
-    last = get_column_letter(len(LAYOUT))
-    ws.merged_cells.add(f"A1:{last}1")
+    ws.column_dimensions[get_column_letter(len(LAYOUT))].hidden = True  # the version
+    ws.merged_cells.add(f"A1:{get_column_letter(len(LAYOUT) - 1)}1")  # over what shows
     top, sub = [], []
     index = 1
     for group, members in groupby(LAYOUT, key=lambda c: c[1]):
@@ -208,8 +212,8 @@ def write_ledger_csv(tasks: QuerySet[Task], *, as_of: Period | None = None) -> t
         yield [str(_LABELS[f]) for f, _g in LAYOUT]
         for _task, values in _rows(_ordered(tasks, None), grades):
             count += 1
-            grade = values[-1]
-            values[-1] = grade.letter if grade is not None else ""
+            grade = values[-2]  # the last column is the version
+            values[-2] = grade.letter if grade is not None else ""
             yield values
 
     data = writing.csv_bytes(rows())

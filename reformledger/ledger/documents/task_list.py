@@ -118,6 +118,9 @@ TASK_COLUMNS = [
         ("施工方案", "工作思路", "实施路径"),
         width=30,
     ),
+    # The version of the task the row was exported at (a hidden column): a row whose
+    # task changed since is a conflict the import names, never a silent overwrite.
+    Column("version", gettext_lazy("Version (do not edit)"), ("版本", "版本号"), width=6),
     # Read and offered a home of their own in the preview, never written into a task.
     Column(
         "progress_text",
@@ -268,6 +271,7 @@ def write_task_list(
     ms_cols = [c for c in MILESTONE_COLUMNS if c.field not in MILESTONE_EXPORT_ONLY]
     ws = wb.create_sheet(str(_("Task list")))
     writing.set_widths(ws, [c.width for c in task_cols])
+    ws.column_dimensions[_letter(len(task_cols))].hidden = True  # the version column
     ws.merged_cells.add(f"A1:{_letter(len(task_cols))}1")
     ws.append([writing.cell(ws, title, style="title")])
     ws.append([writing.cell(ws, str(c.label), style="header") for c in task_cols])
@@ -324,6 +328,7 @@ def _task_values(
         task.parent.code if task.parent else "",
         task.description,
         plan[1] if plan else "",
+        task.version,
     ]
 
 

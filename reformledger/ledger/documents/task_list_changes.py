@@ -28,7 +28,7 @@ from django.utils.translation import override
 
 from reformledger.exchange.errors import CellError
 from reformledger.exchange.parsing import clean_code, fold
-from reformledger.ledger.choices import DeliverableKind, PlanStatus, TaskSource
+from reformledger.ledger.choices import DeliverableKind, PlanStatus, TaskSource, TaskStatus
 from reformledger.ledger.documents.task_list_reading import (
     Decisions,
     MilestoneIn,
@@ -140,6 +140,17 @@ class LeaderName:
 
 
 @dataclass
+class Conflict:
+    """A row whose task changed in the ledger after the file was exported: the file's
+    values and the ledger's, field by field, for the clerk to choose."""
+
+    row: TaskIn
+    task: Task
+    file_version: int
+    changes: dict[str, Any]
+
+
+@dataclass
 class ChangeSet:
     """What an import would do, found before anything is written."""
 
@@ -160,6 +171,10 @@ class ChangeSet:
     matched_by_title: int = 0
     #: Rows whose area came from the heading they stand under: {heading: area}.
     section_areas: dict[str, ReformArea | None] = field(default_factory=dict)
+    #: Rows whose task changed since the file was exported, not yet settled.
+    conflicts: list[Conflict] = field(default_factory=list)
+    #: Rows whose task changed since, where the clerk kept the ledger's values.
+    kept: int = 0
 
     def aliases(self) -> list[tuple[str, Unit]]:
         """The clerk's picks to remember as aliases when the file is written."""
@@ -349,13 +364,42 @@ def plan_changes(
         changes = _changed(task, fields)
         if helping is not None and set(helping) != helping_ids.get(task.pk, set()):
             changes["helping_units"] = [units_by_pk[pk] for pk in helping]
-        if changes:
-            out.updates.append(TaskChange(row, task, task.version, changes))
-        else:
+        if not changes:
             out.unchanged += 1
+        elif task.status == TaskStatus.CLOSED:
+            _err(
+                out,
+                row,
+                "code",
+                _("%(code)s is closed (销账): reopen it in the system before changing it.")
+                % {"code": task.code},
+            )
+        elif _stale(row, task) and ctx.decisions.conflicts.get(task.code) != "file":
+            if ctx.decisions.conflicts.get(task.code) == "ledger":
+                out.kept += 1
+            else:
+                out.conflicts.append(Conflict(row, task, row.values["version"], changes))
+                _err(
+                    out,
+                    row,
+                    "code",
+                    _(
+                        "%(code)s was changed in the ledger after this file was exported: "
+                        "choose whether the file or the ledger is kept."
+                    )
+                    % {"code": task.code},
+                )
+        else:
+            out.updates.append(TaskChange(row, task, task.version, changes))
 
     _plan_changes(parsed, out, office=office, year=year, seen=seen, existing=existing)
     return out
+
+
+def _stale(row: TaskIn, task: Task) -> bool:
+    """The row was exported at an older version of its task than the ledger's now."""
+    version = row.values.get("version")
+    return version is not None and version < task.version
 
 
 def _date_errors(out: ChangeSet, row: TaskIn, start, deadline) -> bool:

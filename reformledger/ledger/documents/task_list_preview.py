@@ -135,6 +135,8 @@ def preview_of(check, *, office) -> dict[str, Any]:
             "errors": len(changes.errors),
             "generated_codes": len(changes.generated_codes),
             "matched_by_title": changes.matched_by_title,
+            "conflicts": len(changes.conflicts),
+            "kept": changes.kept,
         },
         "sheets": sheets,
         "fields": {
@@ -170,6 +172,7 @@ def preview_of(check, *, office) -> dict[str, Any]:
             for row, code in list(changes.generated_codes.items())[:LIMIT]
         ],
         "offers": _offers(check, office),
+        "conflicts": _conflicts(changes),
         "changes": _changes(changes),
         "errors": _errors(changes.errors),
     }
@@ -314,6 +317,66 @@ def _offers(check, office) -> list[dict[str, Any]]:
             }
         )
     return offers
+
+
+def _shown(value) -> str:
+    """A value as the clerk reads it: names for rows, dates as written, 是/否."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, list | tuple):
+        return "、".join(_shown(v) for v in value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    for name in ("label", "name"):
+        if hasattr(value, name) and not isinstance(value, str):
+            return str(getattr(value, name))
+    return str(value)
+
+
+def _conflicts(changes) -> list[dict[str, Any]]:
+    """Rows whose task changed since the file was exported: each field's value in the
+    file and in the ledger, and who changed the task last and when."""
+    from reformledger.audit.models import AuditRecord
+
+    if not changes.conflicts:
+        return []
+    ids = [str(c.task.pk) for c in changes.conflicts]
+    last: dict[str, AuditRecord] = {}
+    for record in AuditRecord.objects.filter(
+        ctx_type="ledger.task", ctx_id__in=ids, verb__startswith="task."
+    ).order_by("-id")[: len(ids) * 20]:
+        last.setdefault(record.ctx_id, record)
+    labels = _LABELS["tasks"]
+    out = []
+    for c in changes.conflicts[:LIMIT]:
+        record = last.get(str(c.task.pk))
+        out.append(
+            {
+                "code": c.task.code,
+                "title": c.task.title,
+                "sheet": c.row.table.sheet,
+                "row": c.row.row,
+                "file_version": c.file_version,
+                "ledger_version": c.task.version,
+                "changed_by": record.actor_label if record is not None else "",
+                "changed_at": record.at.isoformat(timespec="minutes") if record is not None else "",
+                "fields": [
+                    {
+                        "field": str(labels.get(name, name)),
+                        "file": _shown(value),
+                        "ledger": _shown(
+                            list(c.task.helping_units.all())
+                            if name == "helping_units"
+                            else getattr(c.task, name)
+                        ),
+                    }
+                    for name, value in c.changes.items()
+                ],
+            }
+        )
+    return out
 
 
 def _changes(changes) -> list[dict[str, Any]]:

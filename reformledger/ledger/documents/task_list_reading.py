@@ -39,7 +39,7 @@ from reformledger.ledger.documents.task_list import KINDS, MILESTONE_COLUMNS, TA
 
 #: Columns the import recognises but does not write into the task: written on export
 #: (序号, 状态) or offered a home of their own in the preview (进展情况, 评价).
-NOT_WRITTEN = {"no", "status", "rating", "progress_text", "ledger"}
+NOT_WRITTEN = {"no", "status", "rating", "progress_text", "ledger", "version"}
 #: Date columns: read as deadlines once the year is settled.
 DATE_FIELDS = ("start_date", "deadline")
 
@@ -59,7 +59,9 @@ class Decisions:
     - `leaders`: {text: person id, or {"name": …, "title": …} for a new person};
     - `areas`: {text: area id};
     - `offers`: {"progress_drafts": bool, "ratings": bool} — homes for columns the
-      task does not take.
+      task does not take;
+    - `conflicts`: {task code: "file" | "ledger"} — which side wins for a row whose
+      task changed in the ledger since the file was exported.
     """
 
     year: int | None = None
@@ -69,6 +71,7 @@ class Decisions:
     leaders: dict[str, Any] = field(default_factory=dict)
     areas: dict[str, int] = field(default_factory=dict)
     offers: dict[str, bool] = field(default_factory=dict)
+    conflicts: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, data: dict | None) -> "Decisions":
@@ -105,6 +108,11 @@ class Decisions:
             offers={
                 str(k): v in (True, 1, "1", "true", "on")
                 for k, v in (data.get("offers") or {}).items()
+            },
+            conflicts={
+                str(k): str(v)
+                for k, v in (data.get("conflicts") or {}).items()
+                if v in ("file", "ledger")
             },
         )
 
@@ -196,6 +204,7 @@ _TASK_PARSERS: dict[str, Callable[[Any], Any]] = {
     "rating": clean_text,
     "status": clean_text,
     "ledger": clean_text,
+    "version": parse_int,
 }
 _MILESTONE_PARSERS: dict[str, Callable[[Any], Any]] = {
     "task_code": clean_code,

@@ -3,6 +3,7 @@
 from reformledger.ledger.models.closing import ClosingRequest
 from reformledger.ledger.models.periods import CycleSettings, Period
 from reformledger.ledger.models.plans import Milestone, Plan
+from reformledger.ledger.models.programmes import ProgrammeDocument
 from reformledger.ledger.models.ratings import Rating, RatingGrade, RatingScale
 from reformledger.ledger.models.reports import Evidence, ProgressReport, ReachedMilestone
 from reformledger.ledger.models.tasks import (
@@ -21,6 +22,7 @@ __all__ = [
     "Milestone",
     "Period",
     "Plan",
+    "ProgrammeDocument",
     "ProgressReport",
     "Rating",
     "RatingGrade",

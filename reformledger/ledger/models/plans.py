@@ -1,9 +1,10 @@
 """Implementation plans (施工方案) and their milestones (节点)."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reformledger.ledger.choices import PlanStatus
@@ -94,6 +95,6 @@ class Milestone(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def is_overdue(self) -> bool:
-        return self.reached_on is None and self.planned_date < timezone.localdate()
+    def is_overdue_on(self, day: dt.date) -> bool:
+        """Not reached by its planned date, on `day` (its ledger's reference date)."""
+        return self.reached_on is None and self.planned_date < day

@@ -4,7 +4,6 @@ import datetime as dt
 
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reformledger.ledger.choices import OPEN_STATUSES, DeliverableKind, TaskSource, TaskStatus
@@ -70,11 +69,27 @@ class WorkProgramme(models.Model):
 
 
 class WorkPoint(models.Model):
-    """One point (工作要点) of an annual work programme; tasks are broken out of it."""
+    """One point (工作要点) of an annual work programme; tasks are broken out of it.
+
+    A point read from a document keeps its paragraph as written (`text`, the basis
+    of the tasks drafted from it), the headings it stood under, the document it came
+    from, and the hash by which a second upload of that document finds it again.
+    """
 
     programme = models.ForeignKey(WorkProgramme, on_delete=models.CASCADE, related_name="points")
     number = models.PositiveSmallIntegerField(_("number"))
     text = models.TextField(_("text"))
+    heading = models.CharField(_("under the heading"), max_length=300, blank=True)
+    document = models.ForeignKey(
+        "ledger.ProgrammeDocument",
+        verbose_name=_("document"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="points",
+    )
+    #: SHA-256 of the paragraph folded (width, spaces, simplified characters).
+    source_hash = models.CharField(_("paragraph hash"), max_length=64, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("work point")
@@ -91,10 +106,6 @@ class WorkPoint(models.Model):
 class TaskQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
-
-    def overdue(self, today: dt.date | None = None):
-        today = today or timezone.localdate()
-        return self.open().filter(deadline__lt=today)
 
     def with_list_relations(self):
         """Everything a ledger row shows, joined, so a page costs the same for any length."""
@@ -219,9 +230,10 @@ class Task(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
-    @property
-    def is_overdue(self) -> bool:
-        return self.is_open and self.deadline < timezone.localdate()
+    def is_overdue_on(self, day: dt.date) -> bool:
+        """On the open ledger and past its deadline on `day` (its ledger's reference
+        date: `selectors.reference_dates`)."""
+        return self.is_open and self.deadline < day
 
     @property
     def status_colour(self) -> str:

@@ -2,12 +2,10 @@
 rating column "as of" a closed period. Scoped to the user and joined, so a page costs
 the same number of queries however many rows it shows."""
 
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Q, QuerySet
-from django.utils import timezone
 
 from reformledger.ledger.choices import PeriodStatus, RatingStatus
 from reformledger.ledger.models import Period, Rating, RatingScale, Task
@@ -20,7 +18,6 @@ __all__ = [
     "LedgerRatings",
     "board_counts",
     "closed_periods",
-    "default_period",
     "ledger_ratings",
     "rating_board",
     "rating_path",
@@ -38,23 +35,6 @@ def visible_periods(user) -> QuerySet[Period]:
     return Period.objects.filter(
         Q(office__in=visible_tasks(user).order_by().values("office")) | under_any("office", paths)
     ).select_related("office")
-
-
-def default_period(periods: Iterable[Period], today: dt.date | None = None) -> Period | None:
-    """The period a board opens on: the open period running today, else the latest open
-    one that has begun, else the latest open one, else the latest of all."""
-    today = today or timezone.localdate()
-    periods = sorted(periods, key=lambda p: (p.start, -len(p.office.path)))
-    open_ = [p for p in periods if p.status == PeriodStatus.OPEN]
-    for candidates in (
-        [p for p in open_ if p.start <= today <= p.end],
-        [p for p in open_ if p.start <= today],
-        open_,
-        periods,
-    ):
-        if candidates:
-            return candidates[-1]
-    return None
 
 
 def scale_of(period: Period) -> RatingScale | None:

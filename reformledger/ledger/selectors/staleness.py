@@ -1,28 +1,133 @@
 """Staleness per unit (DOMAIN: staleness): who has stopped reporting, and the one
-definition of "days without a progress report" every page shows.
+definition of "days without a progress report" every page shows — the staleness
+page, the dashboard and the candidates for a leading-group meeting (`reporting`).
 """
 
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
+from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils import timezone
 
-from reformledger.ledger.choices import (
-    OPEN_STATUSES,
-)
-from reformledger.ledger.models import (
-    Period,
-    ProgressReport,
-)
+from reformledger.ledger.choices import OPEN_STATUSES
+from reformledger.ledger.models import ProgressReport, Task
 from reformledger.ledger.permissions import visible_tasks
 from reformledger.ledger.selectors.reminders import FILED, REPORTING_STATUSES
+from reformledger.ledger.selectors.years import ReferenceDates, end_of_day, reference_dates
 from reformledger.notifications.choices import UNIT_KINDS
 from reformledger.notifications.models import Notification
 from reformledger.orgs.models import Unit
 
 #: Days an unread reminder waits before the staleness page counts it as ignored.
 IGNORED_AFTER_DAYS = 7
+
+
+# --- Reporting: the one definition ------------------------------------------------
+
+
+@dataclass
+class Reporting:
+    """How a lead unit (or one task) stands with its progress reports, as of the
+    reference date of its ledger year (`as_of`).
+
+    Days without a progress report: from its last report submitted by then (whatever
+    became of the report since), or, if it has none, from the day its first open task
+    began; none while no open task has begun. Reports missing: its tasks under way that
+    owe a report for the latest period whose reports were due by then, and filed none.
+    """
+
+    key: int  # the lead unit's id, or the task's
+    open_tasks: int = 0
+    missing: int = 0
+    last_report: dt.date | None = None
+    first_start: dt.date | None = None  # the earliest start of its open tasks begun
+    as_of: dt.date | None = None
+
+    @property
+    def since(self) -> dt.date | None:
+        return self.last_report or self.first_start
+
+    @property
+    def days_silent(self) -> int | None:
+        """Days without a progress report (the one definition)."""
+        if self.since is None or self.as_of is None:
+            return None
+        return max(0, (self.as_of - self.since).days)
+
+    @property
+    def never_reported(self) -> bool:
+        return self.last_report is None
+
+
+def _missing(dates: ReferenceDates) -> Q | None:
+    """Tasks under way that owe a report for their ledger's period last due by its
+    reference date, and filed none by then; None when no period is due anywhere."""
+    if not dates.last_due:
+        return None
+    owes, reported = Q(), Q()
+    for (office, year), (period, end) in dates.last_due.items():
+        owes |= Q(office_id=office, year=year, start_date__lte=end)
+        by_then = end_of_day(dates.of(office, year))
+        reported |= Q(period_id=period, submitted_at__lt=by_then)
+    filed = ProgressReport.objects.filter(reported, status__in=FILED).values("task_id")
+    return Q(status__in=REPORTING_STATUSES) & owes & ~Q(pk__in=filed)
+
+
+def reporting(
+    tasks: QuerySet[Task], dates: ReferenceDates, *, per: str = "lead_unit"
+) -> dict[int, Reporting]:
+    """Reporting of the lead units of `tasks` (`per="lead_unit"`) or of each task
+    (`per="task"`), for those with open tasks, each counted to the reference date of its
+    own ledger year. Two grouped queries whatever the number of tasks (one per task)."""
+    key = {"lead_unit": "lead_unit_id", "task": "pk"}[per]
+    open_ = Q(status__in=OPEN_STATUSES)
+    missing = _missing(dates)
+    counts = {
+        "open": Count("pk", filter=open_),
+        "missing": Count("pk", filter=missing) if missing is not None else Value(0),
+        "first_start": Min("start_date", filter=open_),
+    }
+    # A report counts once submitted by the reference date (whatever became of it).
+    by_then = dates.end_of()
+    grouped = tasks.order_by()
+    if per == "task":
+        # A task's last report, a subquery of its own row: one query in all.
+        last = (
+            ProgressReport.objects.filter(task=OuterRef("pk"), submitted_at__lt=OuterRef("by"))
+            .order_by("-submitted_at")
+            .values("submitted_at")[:1]
+        )
+        grouped = grouped.annotate(by=by_then, last_report=Subquery(last))
+        counts["last"] = Max("last_report")
+        lasts = []
+    else:
+        # A unit's last report over its tasks' reports, grouped as the tasks are.
+        lasts = (
+            tasks.order_by()
+            .annotate(by=by_then)
+            .filter(reports__submitted_at__lt=F("by"))
+            .values(key, "office_id", "year")
+            .annotate(last=Max("reports__submitted_at"))
+        )
+    rows: dict[int, Reporting] = {}
+    latest: dict[int, dt.datetime] = {}
+    for g in [*grouped.values(key, "office_id", "year").annotate(**counts), *lasts]:
+        if g.get("last") is not None and (g[key] not in latest or g["last"] > latest[g[key]]):
+            latest[g[key]] = g["last"]
+        if not g.get("open"):
+            continue
+        row = rows.setdefault(g[key], Reporting(key=g[key]))
+        as_of = dates.of(g["office_id"], g["year"])
+        row.open_tasks += g["open"]
+        row.missing += g["missing"]
+        # The open tasks begun by then (the reference date is one for the group).
+        if g["first_start"] and g["first_start"] <= as_of:
+            row.first_start = min(filter(None, (row.first_start, g["first_start"])))
+        row.as_of = max(row.as_of, as_of) if row.as_of else as_of
+    for k, row in rows.items():
+        if k in latest:
+            row.last_report = timezone.localdate(latest[k])
+    return rows
 
 
 # --- Staleness per unit ----------------------------------------------------------
@@ -33,17 +138,25 @@ class UnitStaleness:
     """How stale one lead unit is (DOMAIN: staleness), as the office's page shows it."""
 
     unit_id: int
-    open_tasks: int = 0
-    missing_reports: int = 0
-    last_report_at: dt.datetime | None = None
-    last_update_at: dt.datetime | None = None
+    reporting: Reporting
     ignored_reminders: int = 0
-    days_silent: int | None = None
     unit: Unit | None = None
 
     @property
+    def open_tasks(self) -> int:
+        return self.reporting.open_tasks
+
+    @property
+    def missing_reports(self) -> int:
+        return self.reporting.missing
+
+    @property
+    def days_silent(self) -> int | None:
+        return self.reporting.days_silent
+
+    @property
     def never_reported(self) -> bool:
-        return self.last_report_at is None
+        return self.reporting.never_reported
 
 
 #: Sort keys of the staleness page; "worst" (the default) is worst first.
@@ -62,68 +175,34 @@ STALENESS_SORTS = {
 }
 
 
-def staleness_by_unit(user, today: dt.date | None = None, now: dt.datetime | None = None):
-    """Per lead unit of the user's visible open tasks: open tasks, reports missing for
-    the latest period whose due date has passed, days since the unit's last filed
-    report (or, if it never filed one, since its tasks last changed), and reminders
-    ignored (sent to its people about its tasks, unread after IGNORED_AFTER_DAYS days).
+def staleness_by_unit(
+    user,
+    today: dt.date | None = None,
+    now: dt.datetime | None = None,
+    *,
+    year: int | None = None,
+    dates: ReferenceDates | None = None,
+):
+    """Per lead unit of the user's visible open tasks (of `year`, or of every year):
+    open tasks, reports missing and days without a progress report as `reporting`
+    counts them, and reminders ignored (sent to its people about its tasks, unread
+    after IGNORED_AFTER_DAYS days).
 
-    Four grouped queries whatever the number of units and tasks; the caller sorts
-    and pages the list, then loads the units of one page with `attach_units`.
+    Three grouped queries whatever the number of units and tasks (and one for the
+    reference dates without `dates`); the caller sorts and pages the list, then loads
+    the units of one page with `attach_units`.
     """
     now = now or timezone.now()
-    today = today or timezone.localdate(now)
+    dates = dates or reference_dates(today or timezone.localdate(now))
     tasks = visible_tasks(user).order_by()
-    open_tasks = tasks.filter(status__in=OPEN_STATUSES)
-    latest_period = Subquery(
-        Period.objects.filter(
-            office=OuterRef("office"), year=OuterRef("year"), report_due__lt=today
-        )
-        .order_by("-report_due")
-        .values("pk")[:1]
-    )
-    rows: dict[int, UnitStaleness] = {}
-    grouped = (
-        open_tasks.annotate(latest_period=latest_period)
-        .annotate(
-            filed=Exists(
-                ProgressReport.objects.filter(
-                    task=OuterRef("pk"), period=OuterRef("latest_period"), status__in=FILED
-                )
-            ),
-            owes=Exists(
-                Period.objects.filter(pk=OuterRef("latest_period"), end__gte=OuterRef("start_date"))
-            ),
-        )
-        .values("lead_unit_id")
-        .annotate(
-            open=Count("pk"),
-            missing=Count(
-                "pk",
-                filter=Q(status__in=REPORTING_STATUSES, owes=True, filed=False),
-            ),
-            updated=Max("updated_at"),
-        )
-    )
-    for g in grouped:
-        rows[g["lead_unit_id"]] = UnitStaleness(
-            unit_id=g["lead_unit_id"],
-            open_tasks=g["open"],
-            missing_reports=g["missing"],
-            last_update_at=g["updated"],
-        )
+    if year is not None:
+        tasks = tasks.filter(year=year)
+    rows = {
+        unit_id: UnitStaleness(unit_id=unit_id, reporting=r)
+        for unit_id, r in reporting(tasks, dates).items()
+    }
     if not rows:
         return []
-    last_reports = (
-        ProgressReport.objects.filter(task__in=tasks, status__in=FILED)
-        .order_by()
-        .values("task__lead_unit_id")
-        .annotate(last=Max("submitted_at"))
-    )
-    for g in last_reports:
-        row = rows.get(g["task__lead_unit_id"])
-        if row is not None:
-            row.last_report_at = g["last"]
     ignored = (
         Notification.objects.filter(
             task__in=tasks,
@@ -139,9 +218,6 @@ def staleness_by_unit(user, today: dt.date | None = None, now: dt.datetime | Non
         row = rows.get(g["task__lead_unit_id"])
         if row is not None:
             row.ignored_reminders = g["n"]
-    for row in rows.values():
-        last = row.last_report_at or row.last_update_at
-        row.days_silent = (today - timezone.localdate(last)).days if last else None
     return list(rows.values())
 
 

@@ -1,16 +1,15 @@
 """Reads of the ledger, already scoped to the user and joined for the page that shows them."""
 
-import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.utils import timezone
 
 from reformledger.audit.models import AuditRecord
 from reformledger.audit.selectors import history_of
 from reformledger.ledger.choices import OPEN_STATUSES, PlanStatus, TaskStatus
 from reformledger.ledger.models import Milestone, Plan, Task
 from reformledger.ledger.permissions import OFFICE, visible_tasks
+from reformledger.ledger.selectors.years import ReferenceDates, reference_dates, task_ledger
 from reformledger.orgs.choices import Role
 from reformledger.orgs.models import Unit
 from reformledger.orgs.permissions import scopes_of, under_any
@@ -21,15 +20,16 @@ def ledger_rows(user) -> QuerySet[Task]:
     return visible_tasks(user).with_list_relations()
 
 
-def ledger_totals(tasks: QuerySet[Task], today: dt.date | None = None) -> dict[str, int]:
-    """Counts over a (filtered) ledger in one query: total, open, closed, key, overdue."""
-    today = today or timezone.localdate()
+def ledger_totals(tasks: QuerySet[Task], dates: ReferenceDates | None = None) -> dict[str, int]:
+    """Counts over a (filtered) ledger in one query: total, open, closed, key, overdue
+    (as of each task's ledger's reference date)."""
+    dates = dates or reference_dates()
     return tasks.order_by().aggregate(
         total=Count("pk"),
         open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
         closed=Count("pk", filter=Q(status=TaskStatus.CLOSED)),
         key=Count("pk", filter=Q(is_key=True)),
-        overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, deadline__lt=today)),
+        overdue=Count("pk", filter=dates.overdue_tasks()),
     )
 
 
@@ -113,9 +113,10 @@ class MyWork:
     tasks_overdue: list[Task]
 
 
-def my_work(user, today: dt.date | None = None, horizon_days: int = 30) -> MyWork:
-    """The "my work" page: what is due or overdue for the tasks a user answers for."""
-    today = today or timezone.localdate()
+def my_work(user, dates: ReferenceDates | None = None, horizon_days: int = 30) -> MyWork:
+    """The "my work" page: what is due or overdue for the tasks a user answers for, each
+    counted to its ledger's reference date (today, or the end of a closed year)."""
+    dates = dates or reference_dates()
     scopes = scopes_of(user)
     tasks = visible_tasks(user).filter(status__in=OPEN_STATUSES)
     own = tasks.filter(under_any("lead_unit", scopes.paths(Role.UNIT_REPORTER, Role.UNIT_HEAD)))
@@ -140,11 +141,15 @@ def my_work(user, today: dt.date | None = None, horizon_days: int = 30) -> MyWor
     live = Milestone.objects.filter(
         plan__status=PlanStatus.APPROVED, plan__task__in=own, reached_on__isnull=True
     ).select_related("plan__task", "plan__task__lead_unit")
-    overdue = list(live.filter(planned_date__lt=today).order_by("planned_date")[:100])
+    ledger = task_ledger("plan__task__")
+    overdue = list(live.filter(dates.overdue_milestones()).order_by("planned_date")[:100])
     due = list(
         live.filter(
-            planned_date__gte=today, planned_date__lte=today + dt.timedelta(days=horizon_days)
+            planned_date__gte=dates.on(ledger),
+            planned_date__lte=dates.on(ledger, days=-horizon_days),
         ).order_by("planned_date")[:100]
     )
-    tasks_overdue = list(own.filter(deadline__lt=today).select_related("lead_unit")[:100])
+    tasks_overdue = list(
+        own.filter(dates.overdue_tasks()).select_related("lead_unit").order_by("deadline")[:100]
+    )
     return MyWork(plans_to_write, plans_to_approve, overdue, due, tasks_overdue)

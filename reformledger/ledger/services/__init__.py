@@ -12,6 +12,7 @@ from reformledger.ledger.services.plans import (
     plan_revise,
     plan_save,
     plan_submit,
+    plan_write,
 )
 from reformledger.ledger.services.ratings import *  # noqa: F403
 from reformledger.ledger.services.reports import *  # noqa: F403
@@ -34,6 +35,7 @@ __all__ = [
     "plan_revise",
     "plan_save",
     "plan_submit",
+    "plan_write",
     "task_create",
     "task_set_status",
     "task_update",

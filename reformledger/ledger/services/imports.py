@@ -190,9 +190,9 @@ def task_list_import(
 def _apply(check: TaskListCheck, *, office: Unit, by, file_name: str) -> dict[str, int]:
     changes, year = check.changes, check.year
     errors: list[CellError] = []
-    aliases = _remember_names(check, office=office, by=by, file_name=file_name)
-    _create_people(changes, office=office, by=by)
-    created = _create_tasks(changes, office=office, year=year, by=by, errors=errors)
+    aliases = names_remember(changes, by=by, file_name=file_name)
+    people_create_new(changes, office=office, by=by)
+    created = tasks_create_from_changes(changes, office=office, year=year, by=by, errors=errors)
     updated = 0
     for change in changes.updates:
         try:
@@ -244,16 +244,16 @@ def _apply(check: TaskListCheck, *, office: Unit, by, file_name: str) -> dict[st
     return counts
 
 
-def _remember_names(check: TaskListCheck, *, office: Unit, by, file_name: str) -> int:
+def names_remember(changes: ChangeSet, *, by, file_name: str) -> int:
     """The clerk's picks for unknown unit names become aliases of those units."""
     n = 0
-    for text, unit in check.changes.aliases():
+    for text, unit in changes.aliases():
         orgs.unit_alias_add(by=by, unit=unit, alias=text, source=file_name)
         n += 1
     return n
 
 
-def _create_people(changes: ChangeSet, *, office: Unit, by) -> None:
+def people_create_new(changes: ChangeSet, *, office: Unit, by) -> None:
     """Leaders the clerk added in the preview, recorded in the office's host unit; the
     rows naming them get the new person."""
     made: dict[NewPerson, Person] = {}
@@ -313,7 +313,7 @@ def _progress_drafts(check: TaskListCheck, *, office: Unit, year: int, by, error
     return n
 
 
-def _create_tasks(changes: ChangeSet, *, office, year, by, errors) -> dict[str, Task]:
+def tasks_create_from_changes(changes: ChangeSet, *, office, year, by, errors) -> dict[str, Task]:
     """New tasks, each parent before its sub-tasks."""
     created: dict[str, Task] = {}
     failed: set[str] = set()
@@ -543,7 +543,10 @@ def job_kinds() -> list[JobKind]:
     from django.urls import reverse
     from django.utils.translation import gettext_lazy
 
+    from reformledger.ledger.services import work_points
+
     return [
+        work_points.job_kind(),
         JobKind(
             key=TASK_LIST_JOB,
             label=gettext_lazy("Task list with plans"),

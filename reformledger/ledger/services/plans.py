@@ -68,6 +68,19 @@ def plan_save(*, task: Task, by, summary: str, milestones: list[MilestoneRow]) -
     return plan
 
 
+@transaction.atomic
+def plan_write(
+    *, task: Task, by, summary: str, milestones: list[MilestoneRow], submit: bool = False
+) -> Plan:
+    """Write the draft plan as its form does, in one act: save it (`plan_save`) and, with
+    `submit`, send it for approval (`plan_submit`); a refused submission keeps nothing
+    of the save either."""
+    plan = plan_save(task=task, by=by, summary=summary, milestones=milestones)
+    if submit:
+        plan = plan_submit(plan=plan, by=by)
+    return plan
+
+
 def _plan_snapshot(plan: Plan) -> dict[str, Any]:
     return {
         "summary": plan.summary,

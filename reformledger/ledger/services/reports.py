@@ -38,6 +38,7 @@ __all__ = [
     "evidence_add",
     "evidence_open",
     "report_accept",
+    "report_file",
     "report_return",
     "report_save",
     "report_submit",
@@ -173,6 +174,49 @@ def report_save(
         changes=audit.diff(before, after)
         | ({"period": [None, period.label]} if not before else {}),
     )
+    return report
+
+
+def report_file(
+    *,
+    task: Task,
+    period: Period,
+    by,
+    done: str,
+    problems: str = "",
+    next_steps: str = "",
+    percent: int,
+    reached: Iterable[tuple[Milestone | int, dt.date]] = (),
+    files: Iterable[File] = (),
+    submit: bool = False,
+) -> ProgressReport:
+    """File a progress report as a unit does on its form, in one act: write the draft
+    (`report_save`), store its evidence files (`evidence_add`), and with `submit` send
+    it to the office (`report_submit`). Atomic: a refused file or a refused submission
+    leaves no draft, no file row and no audit record, and the files already written to
+    storage are deleted again."""
+    stored: list[Evidence] = []
+    try:
+        with transaction.atomic():
+            report = report_save(
+                task=task,
+                period=period,
+                by=by,
+                done=done,
+                problems=problems,
+                next_steps=next_steps,
+                percent=percent,
+                reached=reached,
+            )
+            for upload in files:
+                stored.append(evidence_add(task=task, by=by, upload=upload, report=report))
+            if submit:
+                report = report_submit(report=report, by=by)
+    except Exception:
+        # The transaction rolled back; the files written before it did must go too.
+        for evidence in stored:
+            evidence.file.delete(save=False)
+        raise
     return report
 
 

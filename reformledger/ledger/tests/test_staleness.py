@@ -70,8 +70,8 @@ def test_staleness_numbers_per_unit(world, office_staff, huiyang_liaison, boluo_
     assert (boluo.open_tasks, boluo.missing_reports, boluo.ignored_reminders) == (1, 0, 0)
     assert boluo.days_silent == 4
 
-    fgj = rows["HZ-FGJ"]  # never reported: silent since its task last changed
-    assert (fgj.missing_reports, fgj.days_silent, fgj.never_reported) == (1, 40, True)
+    fgj = rows["HZ-FGJ"]  # never reported: silent since its task began on 1 January
+    assert (fgj.missing_reports, fgj.days_silent, fgj.never_reported) == (1, 100, True)
 
     town = rows["HZ-HY-01"]  # in planning: open, owes no report yet
     assert (town.open_tasks, town.missing_reports) == (1, 0)

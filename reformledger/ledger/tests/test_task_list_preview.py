@@ -451,3 +451,64 @@ def test_the_progress_sheet_preview_lists_skipped_rows_and_reads_dates(world, cl
     assert preview["counts"]["save"] == 1 and preview["errors"] == []
     assert preview["changes"][0]["percent"] == 30
     assert preview["sheets"][0]["title"] == "2016年6月进展情况报表"
+
+
+def _exported(world):
+    from reformledger.ledger.documents.task_list import write_task_list
+
+    tasks = Task.objects.filter(office=world.office, year=2016)
+    return write_task_list(tasks, office=world.office, year=2016)
+
+
+def _retitle(data: bytes, code: str, title: str) -> bytes:
+    from reformledger.exchange.testing import edit_xlsx
+
+    def edit(wb):
+        ws = wb.worksheets[0]
+        for row in ws.iter_rows(min_row=3):
+            if row[0].value == code:
+                row[1].value = title
+
+    return edit_xlsx(data, edit)
+
+
+def test_an_older_export_never_overwrites_a_newer_change_unseen(world, director):
+    from reformledger.ledger import services as ledger
+
+    task = world.task_huiyang
+    old = _exported(world)
+    ledger.task_update(
+        task=task, by=world.office_staff, version=task.version, deadline=dt.date(2016, 11, 30)
+    )
+    stale = _retitle(old, task.code, "旧文件里改的标题")
+
+    with override("en"):
+        preview = check(world, stale).preview(world.office)
+
+    assert [c["code"] for c in preview["conflicts"]] == [task.code]
+    conflict = preview["conflicts"][0]
+    assert (
+        conflict["changed_by"] == "office" and conflict["ledger_version"] > conflict["file_version"]
+    )
+    fields = {f["field"]: (f["file"], f["ledger"]) for f in conflict["fields"]}
+    assert fields["Reform task"] == ("旧文件里改的标题", task.title)
+    assert fields["Deadline"] == ("2016-12-31", "2016-11-30")  # the file would roll it back
+    assert any("changed in the ledger after this file" in e["message"] for e in preview["errors"])
+
+    kept = check(world, stale, decisions={"conflicts": {task.code: "ledger"}})
+    assert kept.errors == [] and kept.changes.kept == 1 and kept.changes.updates == []
+
+    taken = check(world, stale, decisions={"conflicts": {task.code: "file"}})
+    assert [u.task.code for u in taken.changes.updates] == [task.code]
+
+
+def test_rows_of_a_closed_task_are_refused_unless_it_is_reopened(world):
+    task = world.task_huiyang
+    Task.objects.filter(pk=task.pk).update(status="closed")
+    data = _retitle(_exported(world), task.code, "销账后又改的标题")
+
+    with override("en"):
+        result = check(world, data)
+
+    assert any(e.row and "is closed" in e.message and task.code in e.message for e in result.errors)
+    assert _exported(world) and check(world, _exported(world)).errors == []  # unchanged is fine

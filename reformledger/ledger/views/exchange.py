@@ -8,7 +8,6 @@ audit record. Imports are for the office staff and leaders of the ledger.
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -39,7 +38,8 @@ def _filtered(request, *, closed: bool = False):
         params["status"] = TaskStatus.CLOSED
     base = ledger_selectors.ledger_rows(request.user)
     if "year" not in params:
-        params["year"] = str(base.aggregate(latest=Max("year"))["latest"] or "")
+        # The working year, as the ledger page opens on.
+        params["year"] = str(ledger_selectors.working_year(request.user).year or "")
     year = int(params["year"]) if params.get("year", "").isdigit() else None
     as_of = None
     if params.get("as_of"):

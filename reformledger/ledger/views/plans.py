@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -43,15 +42,13 @@ def plan_edit(request, pk: int):
     )
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
-            with transaction.atomic():
-                plan = services.plan_save(
-                    task=task,
-                    by=request.user,
-                    summary=form.cleaned_data["summary"],
-                    milestones=formset.rows(),
-                )
-                if "submit" in request.POST:
-                    services.plan_submit(plan=plan, by=request.user)
+            services.plan_write(
+                task=task,
+                by=request.user,
+                summary=form.cleaned_data["summary"],
+                milestones=formset.rows(),
+                submit="submit" in request.POST,
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -89,13 +89,16 @@ def board(request):
         period = next((p for p in periods if str(p.pk) == request.GET["period"]), None)
         if period is None:
             raise Http404
-    period = period or selectors.default_period(periods)
+    # Without a choice, the period of the working year (as the ledger and the dashboard).
+    shown = selectors.working_year(user, period=period, periods=periods)
+    period = shown.period
     offices = list(permissions.offices_of(user))
     context = {
         "periods": periods,
         "period": period,
+        "shown": shown,
         "offices": offices,
-        "this_year": timezone.localdate().year,
+        "this_year": shown.year or timezone.localdate().year,
     }
     if period is None:
         return render(request, "ledger/ratings/board.html", context)

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -168,33 +167,24 @@ def report_file(request, pk: int):
         initial=_report_initial(state),
     )
     if request.method == "POST" and editable and form.is_valid():
-        stored: list[Evidence] = []
         submit = "submit" in request.POST
+        data = form.cleaned_data
         try:
-            with transaction.atomic():
-                report = services.report_save(
-                    task=task,
-                    period=form.cleaned_data["period"],
-                    by=request.user,
-                    done=form.cleaned_data["done"],
-                    problems=form.cleaned_data["problems"],
-                    next_steps=form.cleaned_data["next_steps"],
-                    percent=form.cleaned_data["percent"],
-                    reached=form.reached(),
-                )
-                for upload in form.cleaned_data["files"]:
-                    stored.append(
-                        services.evidence_add(
-                            task=task, by=request.user, upload=upload, report=report
-                        )
-                    )
-                if submit:
-                    services.report_submit(report=report, by=request.user)
+            services.report_file(
+                task=task,
+                period=data["period"],
+                by=request.user,
+                done=data["done"],
+                problems=data["problems"],
+                next_steps=data["next_steps"],
+                percent=data["percent"],
+                reached=form.reached(),
+                files=data["files"],
+                submit=submit,
+            )
         except ValidationError as exc:
-            _forget(stored)
             add_errors(form, exc, {"file": "files"})
         except ConflictError as exc:
-            _forget(stored)
             form.add_error(None, str(exc))
         else:
             messages.success(
@@ -206,12 +196,6 @@ def report_file(request, pk: int):
         "ledger/reports/report_form.html",
         {"task": task, "state": state, "form": form, "editable": editable},
     )
-
-
-def _forget(stored: list[Evidence]) -> None:
-    # The transaction rolled back; files written before it did must go too.
-    for evidence in stored:
-        evidence.file.delete(save=False)
 
 
 @login_required

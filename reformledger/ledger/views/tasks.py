@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Max
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -43,15 +42,32 @@ _SORTS = {
 }
 
 
+class _LedgerFilter(TaskFilter):
+    """The ledger page's filters, "overdue only" counted to the reference date of each
+    task's ledger year (today, or the end of a closed year) as the page's totals and
+    flags are."""
+
+    def __init__(self, *args, dates: selectors.ReferenceDates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dates = dates
+
+    def overdue_only(self, queryset, name, value):
+        return queryset.filter(self.dates.overdue_tasks()) if value else queryset
+
+
 @login_required
 def ledger(request):
     """The ledger (台账): filter, search, sort, page, with totals of the filtered set, and
     each task's rating in the latest period, or as of a closed period (`?as_of=`)."""
     params = request.GET.copy()
     base = selectors.ledger_rows(request.user)
+    dates = selectors.reference_dates()
+    shown = None
     if "year" not in params:
-        # Default to the latest year the user has tasks in; "all years" is year=.
-        params["year"] = str(base.aggregate(latest=Max("year"))["latest"] or "")
+        # Default to the working year, as the dashboard and the ratings board; "all
+        # years" is year=.
+        shown = selectors.working_year(request.user, dates=dates)
+        params["year"] = str(shown.year or "")
     year = int(params["year"]) if params.get("year", "").isdigit() else None
     as_of_choices = selectors.closed_periods(request.user, year)
     as_of = None
@@ -63,15 +79,21 @@ def ledger(request):
         else:
             # As of a period: the ledger it belongs to, as it stood then.
             base = base.filter(office=as_of.office, year=as_of.year)
-    flt = TaskFilter(params, queryset=base)
+    # The year and the period the page shows, said on the page.
+    if as_of is not None or (year is not None and (shown is None or shown.year != year)):
+        shown = selectors.working_year(request.user, year=year, period=as_of, dates=dates)
+    elif year is None:
+        shown = None
+    flt = _LedgerFilter(params, queryset=base, dates=dates)
     tasks = flt.qs if flt.is_valid() else base.none()
     if not params.get("ordering") or params.get("ordering") not in _SORTS:
         tasks = tasks.order_by("year", "code")
-    totals = selectors.ledger_totals(tasks)
+    totals = selectors.ledger_totals(tasks, dates)
     page = Paginator(tasks, settings.LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
     ratings = selectors.ledger_ratings(tasks, list(page), as_of)
     for task in page:
         task.rating = ratings.by_task.get(task.pk)
+        task.overdue = dates.task_is_overdue(task)
     query = params.copy()
     query.pop("page", None)
     sort_query = query.copy()
@@ -89,6 +111,7 @@ def ledger(request):
             "offices": permissions.offices_of(request.user),
             "ratings": ratings,
             "as_of_choices": as_of_choices,
+            "shown": shown,
         },
     )
 
@@ -100,6 +123,8 @@ def task_detail(request, pk: int):
     plans = selectors.plans_of(task)
     user = request.user
     acts = {act: permissions.can(user, act, task) for act in permissions.ACTS}
+    # Overdue as of the task's ledger year's reference date (the end of a closed year).
+    as_of = selectors.reference_date(task.office_id, task.year)
     return render(
         request,
         "ledger/task_detail.html",
@@ -114,7 +139,8 @@ def task_detail(request, pk: int):
             "status_form": StatusForm(choices=_status_choices(task)),
             "note_form": NoteForm(),
             "reason_form": ReasonForm(),
-            "today": timezone.localdate(),
+            "as_of": as_of,
+            "overdue": task.is_overdue_on(as_of),
         },
     )
 
@@ -235,7 +261,7 @@ def my_work(request):
     return render(
         request,
         "ledger/my_work.html",
-        {"work": selectors.my_work(request.user), "today": timezone.localdate()},
+        {"work": selectors.my_work(request.user)},
     )
 
 

@@ -9,6 +9,7 @@ its field, an act on something already decided a 409. The API speaks JSON only, 
 the evidence files of an answer are uploaded on the pages.
 """
 
+from reformledger.api.schema import describe_tags
 from reformledger.supervision.api.views import (
     ActionItemViewSet,
     LeaderLinkViewSet,
@@ -16,6 +17,31 @@ from reformledger.supervision.api.views import (
     ReformDocumentViewSet,
     SupervisionMeetingViewSet,
     SupervisionOrderViewSet,
+)
+
+_MATTER = """| act | who (others: 403; one not addressed to one's unit: 404) |
+| --- | --- |
+| read | the office's staff and leaders, city leaders; the addressed unit's liaison and head |
+| sign for (`receive`, 签收), then `answer` | the addressed unit's liaison or head |
+| accept, return the answer | office leaders (主任/副主任) |
+"""
+_RECORD = """| act | who (others: 403) |
+| --- | --- |
+| read | the office's staff and leaders, city leaders |
+| record | office staff and leaders |
+"""
+describe_tags(
+    {
+        "leader-links": f"Leader links (挂钩联系) of key tasks.\n\n{_RECORD}",
+        "supervision-meetings": f"Supervision meetings (督查推进专会).\n\n{_RECORD}",
+        "reform-documents": "Reform documents (改革文件); the unit drafting one reads it too."
+        f"\n\n{_RECORD}",
+        "leading-group-meetings": "Leading-group meetings (领导小组会议) and their collective "
+        f"reviews.\n\n{_RECORD}",
+        "supervision-orders": "Supervision orders (督办单). Issuing one and escalating it by "
+        f"hand: office leaders only.\n\n{_MATTER}",
+        "action-items": f"Action items (督办事项) of meetings and reviews.\n\n{_MATTER}",
+    }
 )
 
 __all__ = [

@@ -26,10 +26,11 @@ from reformledger.exchange import writing
 from reformledger.exchange.docx_layout import place_of
 from reformledger.exchange.writing import yes_no
 from reformledger.ledger.models import Task
+from reformledger.ledger.selectors import reference_dates
 from reformledger.orgs.models import Unit
 from reformledger.orgs.permissions import scopes_of, under_any
 from reformledger.supervision import permissions, selectors
-from reformledger.supervision.choices import AWAITING, OrderLevel
+from reformledger.supervision.choices import OrderLevel
 from reformledger.supervision.models import (
     Answer,
     CollectiveReview,
@@ -310,14 +311,16 @@ def order_rows(user, year: int):
 
 
 def item_rows(user, year: int, today: dt.date):
-    items = (
+    items = list(
         selectors.action_items(user)
         .filter(Q(meeting__held_on__year=year) | Q(review__meeting__year=year))
         .annotate(**_answers("action_item"))
         .order_by("deadline", "pk")
     )
+    # Days overdue as the pages count them: to the item's ledger year's reference date.
+    selectors.mark_overdue(items, reference_dates(today))
     for n, i in enumerate(items, start=1):
-        late = (today - i.deadline).days if i.status in AWAITING and i.deadline < today else None
+        late = i.days_overdue
         yield [
             n,
             str(i.meeting) if i.meeting_id else str(i.review),

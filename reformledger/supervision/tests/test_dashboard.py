@@ -170,3 +170,45 @@ def test_a_year_without_supervision_shows_empty_figures_and_no_chart(world, dire
     assert _text(doc, "sup-orders") == "0"
     assert doc.xpath('//*[@data-testid="empty-orders-by-unit"]')
     assert doc.xpath('//*[@data-testid="empty-overdue-items"]')
+
+
+def test_orders_and_items_count_in_their_tasks_ledger_year(supervised, director, client_for):
+    """An order issued in 2016 (numbered 〔2016〕) on a task of the 2017 ledger belongs to
+    2017's figures; 2016's action items are not listed among 2017's overdue ones."""
+    w = supervised
+    task_2017 = Task.objects.create(
+        office=w.office,
+        year=2017,
+        code="2017-001",
+        title="承接2016年改革",
+        area=w.economy,
+        lead_unit=w.boluo,
+        deliverable_kind="policy",
+        start_date=dt.date(2017, 1, 1),
+        deadline=dt.date(2017, 12, 31),
+    )
+    services.order_issue(
+        office=w.office,
+        by=director,
+        task=task_2017,
+        basis="年底前部署",
+        demand="提前谋划",
+        deadline=IN_A_WEEK,
+        year=2016,
+    )
+    SupervisionOrder.objects.filter(task=task_2017).update(
+        issued_at=timezone.make_aware(dt.datetime(2016, 12, 20, 10))
+    )
+    client = client_for(director)
+    year_2017 = _page_of(client, 2017)
+    assert _text(year_2017, "sup-orders") == "1"
+    assert year_2017.xpath('//*[@data-testid="empty-overdue-items"]')
+    year_2016 = _page_of(client, 2016)
+    assert _text(year_2016, "sup-orders") == "4"
+    assert len(year_2016.xpath('//*[@data-testid="table-overdue-items"]//tbody/tr')) == 1
+
+
+def _page_of(client, year: int):
+    response = client.get(reverse("web:dashboard"), {"year": year})
+    assert response.status_code == 200
+    return lxml.html.fromstring(response.content.decode())

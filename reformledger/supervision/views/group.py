@@ -14,8 +14,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reformledger.ledger.choices import OPEN_STATUSES
 from reformledger.ledger.models import Task
+from reformledger.ledger.selectors import reference_dates, working_year
 from reformledger.supervision import permissions, selectors, services
 from reformledger.supervision.documents import minutes as minutes_document
 from reformledger.supervision.forms import ActionRows, CollectiveReviewForm, LeadingGroupMeetingForm
@@ -37,11 +37,9 @@ def _ids(raw: str) -> list[int]:
     return [int(p) for p in (raw or "").split(",") if p.strip().isdigit()][:50]
 
 
-def _default_year(office) -> int:
-    latest = Task.objects.filter(office=office, is_key=True, status__in=OPEN_STATUSES).aggregate(
-        y=Max("year")
-    )["y"]
-    return latest or timezone.localdate().year
+def _default_year(request) -> int:
+    """The working year, as on the ledger, the dashboard and the ratings board."""
+    return working_year(request.user).year or timezone.localdate().year
 
 
 @supervision_page
@@ -68,7 +66,7 @@ def group_prepare(request):
         raise PermissionDenied
     raw_year = request.POST.get("year") or request.GET.get("year") or ""
     year = int(raw_year) if raw_year.isdigit() and 2000 <= int(raw_year) <= 2100 else None
-    year = year or _default_year(office)
+    year = year or _default_year(request)
     candidates = selectors.review_candidates(office, year, limit=CANDIDATES)
     last = LeadingGroupMeeting.objects.filter(office=office, year=year).aggregate(n=Max("number"))
     form = LeadingGroupMeetingForm(
@@ -143,10 +141,9 @@ def group_detail(request, pk: int):
     wanted = [pk for pk in _ids(request.GET.get("tasks", "")) if pk not in reviewed]
     by_pk = Task.objects.filter(pk__in=wanted, office=meeting.office).in_bulk()
     to_review = [by_pk[pk] for pk in wanted if pk in by_pk]
-    today = timezone.localdate()
+    dates = reference_dates()
     for review in reviews:
-        for item in review.action_items.all():
-            item.overdue = item.is_overdue(today)
+        selectors.mark_overdue(review.action_items.all(), dates)
     return render(
         request,
         "supervision/group_detail.html",

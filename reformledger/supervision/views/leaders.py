@@ -10,7 +10,6 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -45,11 +44,7 @@ def leader_desk(request, user_id: int | None = None):
     """A leader's linked key tasks: each with its current rating, the next milestone
     due, open orders and open action items."""
     leader = _leader_or_404(request, user_id)
-    rows = selectors.leader_desk(leader)
-    today = timezone.localdate()
-    for row in rows:
-        for matter in (*row.orders, *row.items):
-            matter.overdue = matter.is_overdue(today)
+    rows = selectors.leader_desk(leader)  # open matters marked overdue as of their year
     return render(
         request,
         "supervision/leader_desk.html",

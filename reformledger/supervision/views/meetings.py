@@ -89,10 +89,8 @@ def meeting_detail(request, pk: int, item_form=None):
     """A supervision meeting with the tasks it discussed and its action items."""
     meeting = _meeting_or_404(request, pk)
     can_record = permissions.can_office(request.user, "record", meeting.office)
-    today = timezone.localdate()
     items = list(meeting.action_items.all())
-    for item in items:
-        item.overdue = item.is_overdue(today)
+    selectors.mark_overdue(items)
     return render(
         request,
         "supervision/meeting_detail.html",

@@ -11,7 +11,6 @@ from django.db.models import Max
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -63,9 +62,8 @@ def _list_context(request, flt, rows, default_order, sorts):
     if ordering not in sorts:
         rows = rows.order_by(*default_order)
     page = Paginator(rows, settings.LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
-    today = timezone.localdate()
-    for matter in page:
-        matter.overdue = matter.is_overdue(today)
+    # Overdue as of each matter's ledger year's reference date (the end of a closed year).
+    selectors.mark_overdue(page)
     query = params.copy()
     query.pop("page", None)
     sort_query = query.copy()
@@ -119,6 +117,7 @@ def _matter_url(matter: Matter) -> str:
 def _matter_page(request, matter: Matter, status: int = 200, **forms):
     """An order's or action item's page, with the acts the user may do on it."""
     user = request.user
+    selectors.mark_overdue([matter])
     answers = list(matter.answers.all())
     pending = next((a for a in reversed(answers) if a.decision == AnswerDecision.PENDING), None)
     awaiting = matter.status in AWAITING
@@ -157,7 +156,8 @@ def _matter_page(request, matter: Matter, status: int = 200, **forms):
         "answers": answers,
         "pending": pending,
         "acts": acts,
-        "overdue": matter.is_overdue(timezone.localdate()),
+        "overdue": matter.overdue,
+        "days_overdue": matter.days_overdue,
         "receipt_due": receipt_due,
         "history": list(selectors.matter_history(matter)),
         "answer_form": forms.get("answer_form") or AnswerForm(),

@@ -19,10 +19,9 @@ as one; "the latest rated period" is the latest such period with any rating.
 
 import datetime as dt
 
-from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from reformledger.ledger.models import Rating
-from reformledger.ledger.permissions import visible_tasks
+from reformledger.ledger.selectors import reference_dates, working_year
 from reformledger.web.dashboard.charts import (
     LeadUnit,
     key_task_paths,
@@ -62,36 +61,33 @@ from reformledger.web.dashboard.scope import (
 
 
 def dashboard(user, year: int | str | None = None, today: dt.date | None = None) -> Dashboard:
-    """The whole dashboard of `user` for `year` (default and fallback: the latest year
-    with ratings it sees, else the latest year with tasks — a year just carried over
-    into has tasks but nothing to chart yet). A fixed number of queries whatever the
-    number of tasks."""
-    today = today or timezone.localdate()
+    """The whole dashboard of `user` for `year` (default and fallback: the working year,
+    as on the ledger and the ratings board), each figure counted to the reference date
+    of its ledger year (today, or the end of a closed year). A fixed number of queries
+    whatever the number of tasks."""
+    dates = reference_dates(today)
     years = dashboard_years(user)
     try:
         year = int(year) if year not in (None, "") else None
     except (TypeError, ValueError):
         year = None
-    if year not in years:
-        rated = (
-            Rating.objects.filter(task__in=visible_tasks(user))
-            .order_by("-task__year")
-            .values_list("task__year", flat=True)
-            .first()
-        )
-        year = rated if rated in years else (years[0] if years else None)
+    shown = working_year(user, year=year if year in years else None, dates=dates)
+    year = shown.year
+    if year is not None and year not in years:
+        years = sorted({*years, year}, reverse=True)
     # Imported here: the supervision section builds on this package's Breakdown.
     from reformledger.web.dashboard.supervision import supervision_section
 
     # Without a task to show, every selector answers empty without a query.
-    scope = dashboard_scope(user, year, today) if year else empty_scope(today)
+    scope = dashboard_scope(user, year, dates) if year else empty_scope(dates)
     status = task_status(scope)
     over = ratings_over_periods(scope)
     latest = over.periods[-1] if over.periods else None
     units = lead_units(scope)
-    return Dashboard(
+    dash = Dashboard(
         years=years,
         year=year,
+        shown=shown if year else None,
         grades=scope.grades.grades,
         status=status,
         by_area=ratings_by_area(scope, latest),
@@ -100,8 +96,43 @@ def dashboard(user, year: int | str | None = None, today: dt.date | None = None)
         overdue=overdue_milestones(scope),
         staleness=staleness(scope, units),
         key_paths=key_task_paths(scope, over.periods, status.key),
-        supervision=supervision_section(user, year, today),
+        supervision=supervision_section(user, year, dates),
     )
+    if year:
+        _say_why_empty(dash, scope)
+    return dash
+
+
+def _say_why_empty(dash: Dashboard, scope: Scope) -> None:
+    """Give each empty chart the reason it is empty, said in place of an empty grid."""
+    year = {"year": scope.year}
+    periods = scope.year_periods()
+    if not periods:
+        unrated = _("No ratings yet in %(year)s: no reporting period of the year is set up.") % year
+    else:
+        first = periods[0]
+        unrated = _(
+            "No ratings yet in %(year)s: the first period, %(period)s, is rated once its "
+            "reports fall due on %(date)s."
+        ) % {**year, "period": first.label, "date": scope.due_of(first).isoformat()}
+    for chart in (dash.by_area, dash.by_unit, dash.over_periods):
+        chart.empty_reason = unrated
+    dash.status.empty_reason = _("No task in %(year)s.") % year
+    if not dash.status.key:
+        dash.key_paths.empty_reason = _("No key task in %(year)s.") % year
+    else:
+        dash.key_paths.empty_reason = unrated
+    dash.overdue.empty_reason = _("No milestone is overdue (as of %(date)s).") % {
+        "date": scope.as_of.isoformat()
+    }
+    if not dash.status.open:
+        dash.staleness.empty_reason = (
+            _("No open task in %(year)s: no unit owes a progress report.") % year
+        )
+    else:
+        dash.staleness.empty_reason = (
+            _("No open task of %(year)s is under way yet: no unit owes a progress report.") % year
+        )
 
 
 __all__ = [

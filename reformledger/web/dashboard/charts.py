@@ -3,7 +3,6 @@ the `Scope` and returns its plain data."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -11,8 +10,6 @@ from django.db.models import (
     Case,
     Count,
     IntegerField,
-    Max,
-    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -20,7 +17,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -29,10 +25,10 @@ from reformledger.ledger.choices import (
     OPEN_STATUSES,
     STATUS_COLOURS,
     PlanStatus,
-    ReportStatus,
     TaskStatus,
 )
-from reformledger.ledger.models import Milestone, ProgressReport, Rating, Task
+from reformledger.ledger.models import Milestone, Rating, Task
+from reformledger.ledger.selectors import reporting, task_ledger
 
 if TYPE_CHECKING:
     pass
@@ -126,30 +122,21 @@ def ratings_by_area(scope: Scope, period: PeriodKey | None) -> Breakdown:
 
 @dataclass(frozen=True)
 class LeadUnit:
-    """A lead unit of the year's tasks, with its counts."""
+    """A lead unit of the year's tasks, with its number of tasks."""
 
     pk: int
     name: str
     tasks: int
-    open: int
-    started: int  # open tasks whose start date has come, which owe reports
-    first_start: dt.date | None  # the earliest start among those
 
 
 def lead_units(scope: Scope) -> dict[int, LeadUnit]:
     """The units leading the tasks, most tasks first (one query); the charts by unit
     take their names and order from it."""
-    started = Q(status__in=OPEN_STATUSES, start_date__lte=scope.today)
     rows = (
         scope.tasks.values(
             "lead_unit_id", "lead_unit__name", "lead_unit__short_name", "lead_unit__path"
         )
-        .annotate(
-            n=Count("pk"),
-            open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
-            started=Count("pk", filter=started),
-            first_start=Min("start_date", filter=started),
-        )
+        .annotate(n=Count("pk"))
         .order_by("-n", "lead_unit__path")
     )
     return {
@@ -157,9 +144,6 @@ def lead_units(scope: Scope) -> dict[int, LeadUnit]:
             pk=row["lead_unit_id"],
             name=row["lead_unit__short_name"] or row["lead_unit__name"],
             tasks=row["n"],
-            open=row["open"],
-            started=row["started"],
-            first_start=row["first_start"],
         )
         for row in rows
     }
@@ -222,15 +206,15 @@ def task_status(scope: Scope) -> StatusSummary:
 
 def overdue_milestones(scope: Scope) -> Breakdown:
     """Milestones of approved plans of open tasks, not reached, whose planned date has
-    passed, by lead unit: overdue by up to SERIOUS_OVERDUE_DAYS and by more (one query)."""
-    today = scope.today
-    serious = today - dt.timedelta(days=SERIOUS_OVERDUE_DAYS)
+    passed by their ledger's reference date, by lead unit: overdue by up to
+    SERIOUS_OVERDUE_DAYS and by more (one query)."""
+    ledger = task_ledger("plan__task__")
+    serious = scope.dates.on(ledger, days=SERIOUS_OVERDUE_DAYS)
     rows = (
         Milestone.objects.filter(
+            scope.dates.overdue_milestones(),
             plan__status=PlanStatus.APPROVED,
             plan__task__in=scope.tasks.filter(status__in=OPEN_STATUSES),
-            reached_on__isnull=True,
-            planned_date__lt=today,
         )
         .order_by()
         .values(
@@ -285,64 +269,33 @@ def overdue_milestones(scope: Scope) -> Breakdown:
 
 
 def staleness(scope: Scope, units: dict[int, LeadUnit]) -> Staleness:
-    """Per unit with open tasks under way: days since its last submitted progress
-    report, and reports missing for the latest period of the year past its due date
-    (two queries: the last reports, the missing ones)."""
-    today = scope.today
-    last_rows = (
-        scope.tasks.filter(reports__submitted_at__isnull=False)
-        .values("lead_unit_id")
-        .annotate(last=Max("reports__submitted_at"))
-        .order_by()
-    )
-    last = {row["lead_unit_id"]: timezone.localdate(row["last"]) for row in last_rows}
-
-    past_due = [
-        pk for pk, key in scope.periods.items() if key.year == scope.year and scope.due[pk] < today
-    ]
-    latest, due, missing = None, None, {}
-    if past_due:
-        latest = max((scope.periods[pk] for pk in past_due), key=lambda p: (p.end, p.start))
-        same = [pk for pk in past_due if scope.periods[pk] == latest]
-        due = max(scope.due[pk] for pk in same)
-        reported = ProgressReport.objects.filter(
-            period_id__in=same, status__in=[ReportStatus.SUBMITTED, ReportStatus.ACCEPTED]
-        ).values("task_id")
-        missing_rows = (
-            scope.tasks.filter(
-                status__in=OPEN_STATUSES,
-                start_date__lte=latest.end,
-                office_id__in={scope.offices[pk] for pk in same},
-            )
-            .exclude(pk__in=reported)
-            .values("lead_unit_id")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        missing = {row["lead_unit_id"]: row["n"] for row in missing_rows}
-
+    """Per unit with open tasks under way: days without a progress report and reports
+    missing for the latest period past its due date, as the staleness page counts them
+    (`ledger.selectors.reporting`: one query), to the year's reference date."""
+    as_of = scope.as_of
+    past_due = [p for p in scope.year_periods() if scope.due_of(p) < as_of]
+    latest = max(past_due, key=lambda p: (p.end, p.start)) if past_due else None
     rows = []
-    for unit in units.values():
-        if not unit.started and not missing.get(unit.pk):
+    for unit_id, r in reporting(scope.tasks, scope.dates).items():
+        if r.days_silent is None and not r.missing:
             continue
-        seen = last.get(unit.pk)
-        since = seen or unit.first_start or today
+        unit = units.get(unit_id)
         rows.append(
             StaleUnit(
-                unit_id=unit.pk,
-                name=unit.name,
-                open_tasks=unit.open,
-                last_report=seen,
-                days=max(0, (today - since).days),
-                missing=missing.get(unit.pk, 0),
+                unit_id=unit_id,
+                name=unit.name if unit else "",
+                open_tasks=r.open_tasks,
+                last_report=r.last_report,
+                days=r.days_silent or 0,
+                missing=r.missing,
             )
         )
     rows.sort(key=lambda r: (-r.days, -r.missing, r.name))
     return Staleness(
         rows=rows[:UNIT_LIMIT],
         period=latest,
-        due=due,
-        missing=sum(missing.values()),
+        due=scope.due_of(latest) if latest else None,
+        missing=sum(r.missing for r in rows),
         of=len(rows) if len(rows) > UNIT_LIMIT else 0,
     )
 

@@ -18,6 +18,7 @@ from reformledger.ledger.choices import (
 )
 
 if TYPE_CHECKING:
+    from reformledger.ledger.selectors import WorkingYear
     from reformledger.web.dashboard.supervision import SupervisionSection
 
 
@@ -104,6 +105,7 @@ class Breakdown:
     period: PeriodKey | None = None  # the one period the counts were drawn from, if one
     periods: list[PeriodKey] = field(default_factory=list)  # the categories, when periods
     all_total: int | None = None  # the total before the UNIT_LIMIT cut, where it differs
+    empty_reason: str = ""  # why there is nothing to draw, said instead of an empty grid
 
     @property
     def is_empty(self) -> bool:
@@ -150,6 +152,7 @@ class StatusSummary:
     closed: int
     key_closed: int
     carried_over: int
+    empty_reason: str = ""
 
     @property
     def is_empty(self) -> bool:
@@ -193,6 +196,7 @@ class Staleness:
     due: dt.date | None
     missing: int  # all units together
     of: int = 0
+    empty_reason: str = ""
 
     @property
     def is_empty(self) -> bool:
@@ -230,6 +234,11 @@ class KeyTaskPath:
     unit: str
     cells: list[Grade | None]  # one per period of KeyTaskPaths.periods
 
+    @property
+    def rated(self) -> bool:
+        """Rated in some period of the year (else its track says "not rated yet")."""
+        return any(self.cells)
+
 
 @dataclass
 class KeyTaskPaths:
@@ -239,10 +248,12 @@ class KeyTaskPaths:
     tasks: list[KeyTaskPath]
     grades: list[Grade]
     of: int  # key tasks in all (the grid shows at most KEY_TASK_LIMIT)
+    empty_reason: str = ""
 
     @property
     def is_empty(self) -> bool:
-        return not self.tasks
+        # Key tasks but no rated period: no grid to draw, the reason instead.
+        return not self.tasks or not self.periods
 
     @property
     def chart(self) -> dict:
@@ -257,7 +268,9 @@ class KeyTaskPaths:
             "kind": "heatmap",
             "periods": [p.label for p in self.periods],
             "tasks": [t.code for t in self.tasks],
-            "titles": [t.title for t in self.tasks],
+            "titles": [
+                t.title if t.rated else f"{t.title} ({_('not rated yet')})" for t in self.tasks
+            ],
             "grades": [
                 {"letter": g.letter, "name": g.name, "colour": g.colour} for g in self.grades
             ],
@@ -271,6 +284,7 @@ class Dashboard:
 
     years: list[int]
     year: int | None
+    shown: WorkingYear | None  # the year and period shown, and the day it is read on
     grades: list[Grade]
     status: StatusSummary
     by_area: Breakdown

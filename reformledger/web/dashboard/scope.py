@@ -18,6 +18,7 @@ from reformledger.ledger.choices import (
 )
 from reformledger.ledger.models import Period, RatingGrade, Task
 from reformledger.ledger.permissions import visible_tasks
+from reformledger.ledger.selectors import ReferenceDates
 
 if TYPE_CHECKING:
     pass
@@ -46,11 +47,13 @@ class GradeSet:
 @dataclass
 class Scope:
     """The user's tasks of one year and the small reference rows their charts need —
-    their offices' grades and periods — read once for the whole page."""
+    their offices' grades and periods, and the reference dates their figures are
+    counted to — read once for the whole page."""
 
     tasks: QuerySet[Task]
     year: int
-    today: dt.date
+    dates: ReferenceDates  # each ledger's reference date (today, or a closed year's end)
+    as_of: dt.date  # the year's: the day the page reads it on
     grades: GradeSet
     periods: dict[int, PeriodKey]  # every period of the tasks' offices, by id
     due: dict[int, dt.date]  # the date reports of each period are due, by id
@@ -58,6 +61,15 @@ class Scope:
 
     def period_ids(self, key: PeriodKey) -> list[int]:
         return [pk for pk, k in self.periods.items() if k == key]
+
+    def year_periods(self) -> list[PeriodKey]:
+        """The periods of the year, first to last."""
+        keys = {k for k in self.periods.values() if k.year == self.year}
+        return sorted(keys, key=lambda p: (p.start, p.end))
+
+    def due_of(self, key: PeriodKey) -> dt.date:
+        """The day the reports of `key` are due (the latest of its offices')."""
+        return max(self.due[pk] for pk in self.period_ids(key))
 
 
 def dashboard_years(user) -> list[int]:
@@ -98,7 +110,7 @@ def rating_grades(offices: list[int], year: int) -> GradeSet:
     return GradeSet(grades, level_of)
 
 
-def dashboard_scope(user, year: int, today: dt.date) -> Scope:
+def dashboard_scope(user, year: int, dates: ReferenceDates) -> Scope:
     """Read what every chart needs besides its own aggregate: the tasks' offices, their
     grades and their periods (three small queries)."""
     tasks = year_tasks(user, year)
@@ -111,12 +123,15 @@ def dashboard_scope(user, year: int, today: dt.date) -> Scope:
         keys[p["pk"]] = PeriodKey(p["year"], p["start"], p["end"])
         due[p["pk"]] = p["report_due"]
         office_of[p["pk"]] = p["office_id"]
-    return Scope(tasks, year, today, rating_grades(offices, year), keys, due, office_of)
+    as_of = dates.of_year(year, offices)
+    grades = rating_grades(offices, year)
+    return Scope(tasks, year, dates, as_of, grades, keys, due, office_of)
 
 
-def empty_scope(today: dt.date) -> Scope:
+def empty_scope(dates: ReferenceDates, year: int = 0) -> Scope:
     """A scope without tasks, for a user who sees none: every chart answers empty."""
-    return Scope(Task.objects.none(), 0, today, rating_grades([], 0), {}, {}, {})
+    grades = rating_grades([], year)
+    return Scope(Task.objects.none(), year, dates, dates.today, grades, {}, {}, {})
 
 
 def _grade_series(grades: GradeSet, counts: dict[tuple, int], keys: list) -> list[Series]:

@@ -12,6 +12,9 @@ supervision (`sees_supervision`).
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
+from reformledger.ledger.selectors import ReferenceDates, reference_dates
 from reformledger.supervision import selectors
 from reformledger.supervision.choices import OrderLevel
 from reformledger.supervision.permissions import sees_supervision
@@ -87,12 +90,23 @@ def orders_by_unit(by_unit: list[tuple[str, dict[str, int]]]) -> Breakdown:
     )
 
 
-def supervision_section(user, year: int | None, today: dt.date) -> SupervisionSection | None:
+def _with_reason(chart: Breakdown, reason: str) -> Breakdown:
+    chart.empty_reason = reason
+    return chart
+
+
+def supervision_section(
+    user, year: int | None, dates: ReferenceDates | dt.date | None = None
+) -> SupervisionSection | None:
     """The section for `user` and `year`, or None for a user who does not work
-    supervision (or without a year to show)."""
+    supervision (or without a year to show). Orders and action items count in their
+    task's ledger year, overdue as of its reference date (`dates`, or a day standing
+    for today)."""
     if not year or not sees_supervision(user):
         return None
-    f = selectors.figures(user, year, today)
+    if not isinstance(dates, ReferenceDates):
+        dates = reference_dates(dates)
+    f = selectors.figures(user, year, dates=dates)
     return SupervisionSection(
         year=year,
         meetings=f.meetings,
@@ -102,14 +116,14 @@ def supervision_section(user, year: int | None, today: dt.date) -> SupervisionSe
         orders_open=f.orders_open,
         orders_overdue=f.orders_overdue,
         orders_by_level=f.orders_by_level,
-        by_unit=orders_by_unit(f.orders_by_unit),
+        by_unit=_with_reason(orders_by_unit(f.orders_by_unit), _("No orders this year.")),
         overdue_items=[
             OverdueItem(
                 pk=item.pk,
                 unit=item.unit.short_name or item.unit.name,
                 demand=item.demand,
                 deadline=item.deadline,
-                days=(today - item.deadline).days,
+                days=item.days_overdue,
             )
             for item in f.items_overdue[:ITEM_LIMIT]
         ],

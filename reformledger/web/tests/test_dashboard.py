@@ -283,18 +283,57 @@ def test_an_account_without_tasks_gets_an_empty_dashboard(rated, auditor, client
     assert b'data-testid="dashboard-empty"' in response.content
 
 
-def test_the_dashboard_opens_on_the_latest_rated_year(rated, office_staff, client_for):
-    # 2017 has a task (carried over, say) but nothing rated yet: the dashboard opens
-    # on 2016, which has something to chart, and 2017 is one choice away.
+def test_the_dashboard_opens_on_the_working_year_and_says_why_its_charts_are_empty(
+    rated, office_staff, client_for
+):
+    # 2017 has a task (carried over, say) and no period yet. No period runs today (the
+    # real today, years after), so the working year is the latest with tasks: 2017, as on
+    # the ledger and the ratings board; its rating charts say why they are empty.
     TaskFactory(office=rated.office, lead_unit=rated.boluo, area=rated.economy, year=2017)
     client = client_for(office_staff)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
     latest = client.get(reverse("web:dashboard"))
-    assert latest.context["dash"].year == 2016
+    assert latest.context["dash"].year == 2017
     assert latest.context["dash"].years == [2017, 2016]
-    chosen = client.get(reverse("web:dashboard"), {"year": 2017})
-    assert chosen.context["dash"].status.total == 1
+    doc = lxml.html.fromstring(latest.content.decode())
+    said = doc.xpath('//*[@data-testid="working-year"]')[0].text_content()
+    assert said == "2017 · no reporting period set up yet"
+    why = doc.xpath('//*[@data-testid="empty-by-area"]')[0].text_content()
+    assert why == "No ratings yet in 2017: no reporting period of the year is set up."
+    assert "No orders this year." in latest.content.decode()
+    assert not doc.xpath('//*[@data-chart="data-by-area"]')  # no empty grid drawn
+    chosen = client.get(reverse("web:dashboard"), {"year": 2016})
+    assert chosen.context["dash"].status.total == 4
     nonsense = client.get(reverse("web:dashboard"), {"year": "1900x"})
-    assert nonsense.context["dash"].year == 2016
+    assert nonsense.context["dash"].year == 2017
+
+
+def test_a_year_with_periods_but_no_rating_says_when_its_first_period_is_rated(
+    world, office_staff, client_for
+):
+    _period(world.office, 1, dt.date(2016, 1, 1), dt.date(2016, 1, 31), dt.date(2016, 2, 5))
+    Task.objects.filter(pk=world.task_huiyang.pk).update(is_key=True)
+    client = client_for(office_staff)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    doc = lxml.html.fromstring(client.get(reverse("web:dashboard")).content.decode())
+    assert doc.xpath('//*[@data-testid="empty-over-periods"]')[0].text_content() == (
+        "No ratings yet in 2016: the first period, 2016-01, is rated once its reports fall "
+        "due on 2016-02-05."
+    )
+    # The key-task track says it has no rating yet rather than drawing an empty grid.
+    assert doc.xpath('//*[@data-testid="empty-key-paths"]')
+    assert not doc.xpath('//*[@data-chart="data-key-paths"]')
+
+
+def test_a_key_task_not_rated_yet_says_so_on_its_track(rated, office_staff, client_for):
+    Task.objects.filter(pk=rated.task_town.pk).update(is_key=True)  # never rated in February
+    Rating.objects.filter(task=rated.task_town).delete()
+    client = client_for(office_staff)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    response = client.get(reverse("web:dashboard"), {"year": 2016})
+    rows = {row[0]: row[3:] for row in _table(response, "table-key-paths")[1:]}
+    assert rows["2016-004"] == ["not rated yet"]
+    assert rows["2016-001"] == ["B", "A"]
 
 
 def test_without_ratings_the_dashboard_opens_on_the_latest_year_with_tasks(
