@@ -198,7 +198,8 @@ def test_the_export_holds_the_rows_and_grades_of_the_filtered_page(world, direct
         assert response.status_code == 200
         rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
         page = _shown(_page(client, rating=rating))
-        exported = {code: (row[-1] or None) for row in rows[1:] for code in row if code in page}
+        grade = rows[0].index("评价")  # the rating column, by its header
+        exported = {code: (row[grade] or None) for row in rows[1:] for code in row if code in page}
         assert len(rows) - 1 == len(page) and exported == page, rating
 
 
