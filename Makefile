@@ -15,12 +15,16 @@ INSTALLED := $(VENV)/.installed
 
 PORT ?= 8000
 WORKERS ?= 3
+# The day the demo's 2017 ledger is live on (reformledger.demo.data.BUSINESS_DATE): `make
+# run` serves the ledger with it as today unless RL_BUSINESS_DATE is set, in the
+# environment or on the command line; set empty (RL_BUSINESS_DATE=) for the real date.
+RL_BUSINESS_DATE ?= $(shell $(BIN)/python -c 'from reformledger.demo.data import BUSINESS_DATE; print(BUSINESS_DATE)' 2>/dev/null)
 # The PostgreSQL half of `make test`; pytest-django creates and drops test_<name>.
 PG_URL ?= postgres://postgres@127.0.0.1:5432/reformledger
 # Tests run in two processes (pytest-xdist); PYTEST_ARGS= runs them in one.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: help install run test test-sqlite test-postgres lint format messages bench lock clean distclean
+.PHONY: help install run test test-sqlite test-postgres mutate lint format messages bench lock clean distclean
 
 help:
 	@echo "make run       serve Reform Ledger with the demo data on http://127.0.0.1:$(PORT)/"
@@ -29,6 +33,8 @@ help:
 	@echo "make lint      ruff check, ruff format --check and the import layers (lint-imports)"
 	@echo "make format    ruff format and ruff check --fix"
 	@echo "make messages  update and compile the zh_Hans and en translations"
+	@echo "make mutate    mutation testing of the modules that decide (on demand, not in CI;"
+	@echo "               MUTATE_ARGS=\"rating-engine\" for one, \"--list\" names them)"
 	@echo "make bench     run every bench/bench_*.py"
 	@echo "make lock      re-pin requirements.lock from pyproject.toml"
 	@echo "make clean     remove caches, collected static files and test databases"
@@ -50,9 +56,11 @@ run: $(INSTALLED)
 	$(RL) load_demo --if-empty
 	@echo
 	@echo "Reform Ledger: http://127.0.0.1:$(PORT)/   (Ctrl-C stops it and its task queue)"
+	@echo "Business date: $(or $(RL_BUSINESS_DATE),none: the ledger runs on the real date)$(if $(RL_BUSINESS_DATE), (the ledger's today; RL_BUSINESS_DATE= for the real date))"
 	@echo
 	@# The task queue's consumer (reminders, e-mail) runs in the background beside
 	@# gunicorn; the trap stops it whenever gunicorn stops (Ctrl-C, error or exit).
+	export RL_BUSINESS_DATE='$(RL_BUSINESS_DATE)'; \
 	$(RL) run_huey & huey=$$!; \
 	trap 'kill $$huey 2>/dev/null || true; wait $$huey 2>/dev/null || true' EXIT INT TERM; \
 	$(BIN)/gunicorn reformledger.config.wsgi:application \
@@ -83,6 +91,13 @@ test-postgres: $(INSTALLED)
 	@echo "== pytest on PostgreSQL ($(PG_URL))"
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_ARGS) --durations=10
 
+# Mutation testing (docs/testing.md): mutmut changes the modules that decide things one
+# small change at a time, in copies under var/mutate/, and runs each module's own tests
+# against every change; it names every change no test noticed. Too slow for CI.
+MUTATE_ARGS ?=
+mutate: $(INSTALLED)
+	env -u DATABASE_URL $(BIN)/python scripts/mutate.py $(MUTATE_ARGS)
+
 # The compiled .mo files are committed, so running and testing need no gettext.
 messages: $(INSTALLED)
 	mkdir -p reformledger/locale
@@ -106,7 +121,7 @@ lock: | $(BIN)/python
 clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 	rm -rf .ruff_cache .pytest_cache .hypothesis build dist *.egg-info test-artifacts bench/results
-	rm -rf var/static var/test*.sqlite3*
+	rm -rf var/static var/test*.sqlite3* var/mutate
 
 distclean: clean
 	rm -rf $(VENV) var

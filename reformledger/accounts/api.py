@@ -3,17 +3,26 @@
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from reformledger.accounts import services
 from reformledger.accounts.models import ApiToken
 from reformledger.api.exceptions import Conflict
+from reformledger.api.permissions import SignedInSession
 from reformledger.api.schema import describe_tags
 
 describe_tags(
     {
         "tokens": "API tokens: every signed-in user lists, creates (the token is shown once) "
-        "and revokes its own, and only its own; a token cannot revoke itself.",
+        "and revokes its own, and only its own; a token cannot revoke itself. Only a "
+        "signed-in session creates tokens (a token asking gets 403). Every token expires: "
+        "without `expires_at` it lives the password policy's default lifetime (90 days "
+        "unless the security administrator changed it), and a longer one than the policy's "
+        "maximum (365 days by default) is a 400 on `expires_at`. Office leaders and the "
+        "three administrators write through the API only with an `elevated` token, made in a "
+        "session signed in with the second factor; their other tokens only read (403).",
     }
 )
 
@@ -21,8 +30,27 @@ describe_tags(
 class TokenSerializer(serializers.ModelSerializer):
     class Meta:
         model = ApiToken
-        fields = ["id", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
+        fields = [
+            "id",
+            "name",
+            "prefix",
+            "created_at",
+            "expires_at",
+            "elevated",
+            "last_used_at",
+            "revoked_at",
+        ]
         read_only_fields = ["id", "prefix", "created_at", "last_used_at", "revoked_at"]
+        extra_kwargs = {
+            "expires_at": {
+                "help_text": "When the token stops working; left out, the policy's default "
+                "lifetime. At most the policy's longest lifetime from now."
+            },
+            "elevated": {
+                "help_text": "For the acts that need the second factor (office leaders' and "
+                "administrators' writes); only in a session signed in with it."
+            },
+        }
 
 
 class NewTokenSerializer(TokenSerializer):
@@ -52,11 +80,29 @@ class TokenViewSet(
             "-id"
         )
 
+    def get_permissions(self):
+        if self.action == "create":
+            # Checked before the body is read: a token asking gets a 403 saying why.
+            return [IsAuthenticated(), SignedInSession()]
+        # Revoking only takes rights away: any of the owner's tokens may do it.
+        return [IsAuthenticated()]
+
     @extend_schema(request=TokenSerializer, responses={201: NewTokenSerializer})
     def create(self, request, *args, **kwargs):
         data = TokenSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        token, raw = services.token_create(by=request.user, **data.validated_data)
+        verified = bool(getattr(request.user, "is_verified", lambda: False)())
+        if data.validated_data.get("elevated") and not verified:
+            raise PermissionDenied(
+                _(
+                    "An elevated token is made only in a session signed in with the second "
+                    "factor: add an authenticator app under My account, sign in again with "
+                    "its code, and create the token then."
+                )
+            )
+        token, raw = services.token_create(
+            by=request.user, second_factor_verified=verified, **data.validated_data
+        )
         body = NewTokenSerializer(token).data
         body["token"] = raw
         return Response(body, status=status.HTTP_201_CREATED)

@@ -9,3 +9,20 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from reformledger.accounts import signals  # noqa: F401 - connects the receivers
+
+        _register_labels()
+
+
+def _register_labels() -> None:
+    """The words the trail shows for account records (`audit.labels`)."""
+    from reformledger.accounts.models import ApiToken, PasswordPolicy, User
+    from reformledger.audit import labels
+
+    labels.register(
+        models=[User, ApiToken, PasswordPolicy],
+        keys={"failures": _("failed sign-ins")},
+        reasons={
+            "unused for {days} days": _("unused for %(days)s days"),
+            "enrol": _("while setting up an authenticator app"),
+        },
+    )

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reformledger.accounts.models import PasswordPolicy
+from reformledger.accounts.services import POLICY_FIELDS
 from reformledger.core.forms import StyledFormMixin
 from reformledger.orgs.choices import Role
 from reformledger.orgs.models import Unit
@@ -55,7 +56,7 @@ class CodeForm(StyledFormMixin, forms.Form):
     """A six-digit TOTP code."""
 
     token = forms.CharField(
-        label=_("Code"),
+        label=_("Verification code"),
         max_length=8,
         widget=forms.TextInput(
             attrs={
@@ -101,9 +102,25 @@ class RoleGrantForm(StyledFormMixin, forms.Form):
 
 
 class PasswordPolicyForm(StyledFormMixin, forms.ModelForm):
+    """The policy's numbers; the token lifetimes left empty keep their values."""
+
+    KEEP_IF_EMPTY = ("token_default_days", "token_max_days")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.KEEP_IF_EMPTY:
+            self.fields[name].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.KEEP_IF_EMPTY:
+            if cleaned.get(name) is None and name not in self.errors:
+                cleaned[name] = getattr(self.instance, name)
+        return cleaned
+
     class Meta:
         model = PasswordPolicy
-        fields = ["min_length", "min_classes", "history_count", "max_age_days"]
+        fields = list(POLICY_FIELDS)
 
 
 class UserSearchForm(StyledFormMixin, forms.Form):

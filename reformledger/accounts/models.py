@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -34,7 +35,10 @@ class ApiToken(models.Model):
     """An API token (接口令牌) another system uses to call the API as its owner.
 
     Only its SHA-256 hash is stored; the owner sees the token once, at creation,
-    and may revoke it at any time.
+    and may revoke it at any time. Every token expires (the password policy's token
+    lifetimes); only a signed-in session creates one. An `elevated` token was made in
+    a session verified with the second factor and may do the writes of the roles
+    that need one; any other token of such an account only reads.
     """
 
     user = models.ForeignKey(
@@ -47,6 +51,14 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    elevated = models.BooleanField(
+        _("for second-factor acts"),
+        default=False,
+        help_text=_(
+            "Created in a session verified with the second factor, for the acts that need "
+            "it (office leaders' and administrators' writes)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("API token")
@@ -67,6 +79,8 @@ POLICY_BOUNDS = {
     "min_classes": (1, 4),
     "history_count": (0, 24),
     "max_age_days": (0, 3650),
+    "token_default_days": (1, 3650),
+    "token_max_days": (1, 3650),
 }
 
 
@@ -75,11 +89,21 @@ def _bounded(name: str) -> list:
     return [MinValueValidator(low), MaxValueValidator(high)]
 
 
+def _token_default_days() -> int:
+    return settings.RL_TOKEN_DEFAULT_DAYS
+
+
+def _token_max_days() -> int:
+    return settings.RL_TOKEN_MAX_DAYS
+
+
 class PasswordPolicy(models.Model):
     """The password policy (口令策略): one row, kept by the security administrator.
 
-    Until it is first saved, the numbers come from the settings (RL_PASSWORD_*).
-    A maximum age of 0 days means passwords do not expire.
+    Until it is first saved, the numbers come from the settings (RL_PASSWORD_*,
+    RL_TOKEN_*). A maximum age of 0 days means passwords do not expire. The API
+    tokens' lifetimes live here too: a token asked for without an expiry lives the
+    default number of days, and none may live longer than the maximum.
     """
 
     min_length = models.PositiveSmallIntegerField(
@@ -100,6 +124,18 @@ class PasswordPolicy(models.Model):
         help_text=_("0: passwords do not expire."),
         validators=_bounded("max_age_days"),
     )
+    token_default_days = models.PositiveSmallIntegerField(
+        _("API token lifetime in days"),
+        help_text=_("A token created without an expiry lives this long."),
+        default=_token_default_days,
+        validators=_bounded("token_default_days"),
+    )
+    token_max_days = models.PositiveSmallIntegerField(
+        _("longest API token lifetime in days"),
+        help_text=_("No token may be created to live longer."),
+        default=_token_max_days,
+        validators=_bounded("token_max_days"),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -108,6 +144,16 @@ class PasswordPolicy(models.Model):
 
     def __str__(self) -> str:
         return str(_("password policy"))
+
+    def clean(self):
+        if (
+            self.token_default_days
+            and self.token_max_days
+            and self.token_default_days > self.token_max_days
+        ):
+            raise ValidationError(
+                {"token_default_days": _("The default lifetime may not exceed the longest one.")}
+            )
 
     @classmethod
     def from_settings(cls) -> "PasswordPolicy":
@@ -118,6 +164,8 @@ class PasswordPolicy(models.Model):
             min_classes=settings.RL_PASSWORD_MIN_CLASSES,
             history_count=settings.RL_PASSWORD_HISTORY,
             max_age_days=settings.RL_PASSWORD_MAX_AGE_DAYS,
+            token_default_days=settings.RL_TOKEN_DEFAULT_DAYS,
+            token_max_days=settings.RL_TOKEN_MAX_DAYS,
         )
 
     @classmethod

@@ -32,13 +32,41 @@ from reformledger.orgs.models import Membership, Unit
 
 
 @transaction.atomic
-def token_create(*, by, name: str, expires_at: dt.datetime | None = None) -> tuple[ApiToken, str]:
-    """Create a token for `by` itself; returns the row and the raw token (shown once)."""
+def token_create(
+    *,
+    by,
+    name: str,
+    expires_at: dt.datetime | None = None,
+    elevated: bool = False,
+    second_factor_verified: bool = False,
+) -> tuple[ApiToken, str]:
+    """Create a token for `by` itself; returns the row and the raw token (shown once).
+
+    Every token expires: without `expires_at` it lives the policy's default lifetime,
+    and asking for more than the longest lifetime is refused. An `elevated` token (for
+    the acts that need the second factor) is made only in a session verified with it.
+    """
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Name the token (the system that will use it).")})
-    if expires_at is not None and expires_at <= timezone.now():
+    now = timezone.now()
+    policy = PasswordPolicy.current()
+    if expires_at is None:
+        expires_at = now + dt.timedelta(days=policy.token_default_days)
+    elif expires_at <= now:
         raise ValidationError({"expires_at": _("The expiry must be in the future.")})
+    elif expires_at > now + dt.timedelta(days=policy.token_max_days):
+        raise ValidationError(
+            {
+                "expires_at": _(
+                    "A token may live at most %(days)s days (the password policy); "
+                    "choose an earlier expiry."
+                )
+                % {"days": policy.token_max_days}
+            }
+        )
+    if elevated and not second_factor_verified:
+        raise PermissionDenied("an elevated token without a session verified by the second factor")
     raw = new_token()
     token = ApiToken.objects.create(
         user=by,
@@ -46,8 +74,15 @@ def token_create(*, by, name: str, expires_at: dt.datetime | None = None) -> tup
         prefix=raw[: PREFIX_LENGTH + 3],
         key_hash=hash_token(raw),
         expires_at=expires_at,
+        elevated=elevated,
     )
-    audit.record(actor=by, verb="token.created", obj=token, ctx=by)
+    audit.record(
+        actor=by,
+        verb="token.created",
+        obj=token,
+        ctx=by,
+        changes={"expires_at": [None, expires_at.isoformat()], "elevated": [None, elevated]},
+    )
     return token, raw
 
 
@@ -66,14 +101,29 @@ def token_revoke(*, token: ApiToken, by) -> ApiToken:
 
 # --- passwords ------------------------------------------------------------------
 
-POLICY_FIELDS = ("min_length", "min_classes", "history_count", "max_age_days")
+POLICY_FIELDS = (
+    "min_length",
+    "min_classes",
+    "history_count",
+    "max_age_days",
+    "token_default_days",
+    "token_max_days",
+)
 
 
 @transaction.atomic
 def password_policy_update(
-    *, by, min_length: int, min_classes: int, history_count: int, max_age_days: int
+    *,
+    by,
+    min_length: int,
+    min_classes: int,
+    history_count: int,
+    max_age_days: int,
+    token_default_days: int | None = None,
+    token_max_days: int | None = None,
 ) -> PasswordPolicy:
-    """Set the password policy's numbers; they apply to the next password set."""
+    """Set the password policy's numbers; they apply to the next password set (and the
+    token lifetimes to the next token created). Token lifetimes left out are kept."""
     permissions.require_account_manager(by)
     policy = PasswordPolicy.objects.select_for_update().filter(pk=1).first()
     before = PasswordPolicy.from_settings() if policy is None else policy
@@ -83,6 +133,10 @@ def password_policy_update(
     policy.min_classes = min_classes
     policy.history_count = history_count
     policy.max_age_days = max_age_days
+    if token_default_days is not None:
+        policy.token_default_days = token_default_days
+    if token_max_days is not None:
+        policy.token_max_days = token_max_days
     policy.full_clean()
     policy.save()
     changes = audit.diff(before_values, audit.snapshot(policy, POLICY_FIELDS))
@@ -367,9 +421,14 @@ def login_failure_record(*, username: str, address: str | None = None) -> None:
 
 
 @transaction.atomic
-def lockout_record(*, username: str, address: str | None = None) -> None:
-    """Sign-in refused because of repeated failures (the lock-out)."""
+def lockout_record(*, username: str, address: str | None = None, by_address: bool = False) -> None:
+    """Sign-in refused because of repeated failures (the lock-out): of this user name
+    from the address, or (`by_address`) of any user names from the address."""
     user = User.objects.filter(username=username).first() if username else None
+    if by_address:
+        reason = f"{settings.RL_LOGIN_ADDRESS_FAILURE_LIMIT} failed sign-ins from the address"
+    else:
+        reason = f"{settings.AXES_FAILURE_LIMIT} failed sign-ins"
     audit.record(
         actor=user or (username or "")[:150] or None,
         verb="auth.locked_out",
@@ -377,7 +436,7 @@ def lockout_record(*, username: str, address: str | None = None) -> None:
         outcome=Outcome.DENIED,
         changes={"username": username or ""},
         address=address,
-        reason=f"{settings.AXES_FAILURE_LIMIT} failed sign-ins",
+        reason=reason,
     )
 
 

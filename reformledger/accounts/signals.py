@@ -11,6 +11,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from reformledger.accounts import middleware, services
+from reformledger.accounts.lockout import ADDRESS_LOCKED
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.signed_in")
@@ -35,4 +36,8 @@ def sign_in_failed(sender, credentials, request=None, **kwargs):
 
 @receiver(user_locked_out, dispatch_uid="accounts.locked_out")
 def locked_out(sender, request, username, ip_address, **kwargs):
-    services.lockout_record(username=str(username or ""), address=ip_address or None)
+    services.lockout_record(
+        username=str(username or ""),
+        address=ip_address or None,
+        by_address=getattr(request, ADDRESS_LOCKED, False),
+    )

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from reformledger.accounts import forms, middleware, permissions, selectors, services
+from reformledger.accounts.lockout import ADDRESS_LOCKED
 from reformledger.accounts.models import PasswordPolicy, User
 from reformledger.accounts.passwords import password_expires_at
 from reformledger.core.forms import add_service_errors
@@ -48,12 +49,15 @@ def _with_next(request, page: str) -> str:
 
 def locked_out(request, original_response=None, credentials=None):
     """django-axes' answer to a sign-in while its user name is locked from that address
-    (the same for an existing and an unknown user name)."""
+    (the same for an existing and an unknown user name), or while the address itself is
+    locked after too many failures on any user names."""
     return render(
         request,
         "accounts/locked_out.html",
         {
             "failure_limit": settings.AXES_FAILURE_LIMIT,
+            "address_locked": getattr(request, ADDRESS_LOCKED, False),
+            "address_limit": settings.RL_LOGIN_ADDRESS_FAILURE_LIMIT,
             "lockout_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
         },
         status=429,
@@ -361,6 +365,7 @@ def policy(request):
         {
             "form": form,
             "failure_limit": settings.AXES_FAILURE_LIMIT,
+            "address_limit": settings.RL_LOGIN_ADDRESS_FAILURE_LIMIT,
             "lockout_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
             "idle_minutes": settings.RL_SESSION_IDLE_MINUTES,
             "max_hours": settings.RL_SESSION_MAX_HOURS,

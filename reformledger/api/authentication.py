@@ -1,11 +1,21 @@
 """Token authentication for other systems: tokens are stored hashed (SHA-256)."""
 
+import datetime as dt
+
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
-from reformledger.accounts.models import ApiToken
+from reformledger.accounts.models import ApiToken, PasswordPolicy
 from reformledger.accounts.tokens import hash_token
+
+
+def _expires_at(token: ApiToken) -> dt.datetime:
+    """When the token stops working. Tokens made before every token had an expiry live
+    the policy's longest lifetime from their creation."""
+    if token.expires_at is not None:
+        return token.expires_at
+    return token.created_at + dt.timedelta(days=PasswordPolicy.current().token_max_days)
 
 
 class HashedTokenAuthentication(authentication.BaseAuthentication):
@@ -31,7 +41,7 @@ class HashedTokenAuthentication(authentication.BaseAuthentication):
         )
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
-        if token.expires_at and token.expires_at <= timezone.now():
+        if _expires_at(token) <= timezone.now():
             raise exceptions.AuthenticationFailed(_("The token has expired."))
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
         return token.user, token

@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _lazy
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -25,6 +26,18 @@ class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = "precondition failed"
     default_code = "precondition_failed"
+
+
+class PreconditionRequired(exceptions.APIException):
+    """A change of a versioned object that does not say which version it read: 428,
+    nothing was changed (a blind write would overwrite changes it never saw)."""
+
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = _lazy(
+        "Say which version you read: send the ETag you read as If-Match, or the "
+        "`version` you read in the body. Nothing was changed."
+    )
+    default_code = "precondition_required"
 
 
 def exception_handler(exc, context):

@@ -40,11 +40,21 @@ class FilterBackend(DjangoFilterBackend):
         return filterset.qs
 
 
-@extend_schema_field(OpenApiTypes.INT)
+#: What a database's integer column can hold (SQLite's INTEGER, PostgreSQL's bigint).
+INT64 = (-(2**63), 2**63 - 1)
+
+
+@extend_schema_field({"type": "integer", "minimum": INT64[0], "maximum": INT64[1]})
 class IntegerFilter(django_filters.NumberFilter):
-    """A whole number (a year, an id): 0.5 is refused, not rounded."""
+    """A whole number (a year, an id): 0.5 is refused, not rounded, and so is one no
+    database column can hold (a 20-digit number is a 400, not a driver's overflow)."""
 
     field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", INT64[0])
+        kwargs.setdefault("max_value", INT64[1])
+        super().__init__(*args, **kwargs)
 
 
 @extend_schema_field(ID_SCHEMA)

@@ -17,7 +17,8 @@ class HashedTokenScheme(OpenApiAuthenticationExtension):
             "description": (
                 "An API token, created by a signed-in person at POST /api/v1/tokens/ (shown "
                 "once) and sent as `Authorization: Bearer <token>`; it acts with its owner's "
-                "roles."
+                "roles, until it expires. Writes of office leaders and administrators need a "
+                "token created `elevated` in a session signed in with the second factor."
             ),
         }
 
@@ -55,7 +56,7 @@ def add_error_responses(result, generator, request, public):
                             "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
                         },
                     }
-            for code in ("409", "412"):
+            for code in ("409", "412", "428"):
                 if code in responses and "content" not in responses[code]:
                     responses[code]["content"] = {
                         "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
@@ -81,7 +82,12 @@ GUIDE = """
   Swagger page at /api/docs/); the answer shows the token once, only its hash is kept.
   The system sends it with every request as `Authorization: Bearer <token>` and acts
   with its owner's roles. The owner lists and revokes (`DELETE`) tokens there; a
-  token needs no second factor, but a disabled account's tokens stop working.
+  disabled account's tokens stop working. Only a signed-in session creates tokens
+  (a token asking gets a 403). Every token expires: without `expires_at` after the
+  password policy's default lifetime, and a longer one than its maximum is a 400.
+  Office leaders and the three administrators give a second factor on the site, so
+  their tokens only read unless created with `"elevated": true` in a session signed
+  in with it; a write with another of their tokens is a 403 saying so.
 - **The browser: the session.** After signing in at /login/ (office leaders and the
   three administrators also give their authenticator code), the session cookie
   authenticates. Every `POST`, `PUT`, `PATCH` and `DELETE` on the session must carry
@@ -100,8 +106,13 @@ head (一把手) signs its unit's closing requests; city leaders read.
 - Errors are JSON: `detail`, or one list of messages per field or parameter in error.
   They speak the language the request asks for (`Accept-Language: zh-Hans`, the
   default, or `en`), the 404 included.
-- `409`: the act was already done, or the object changed since it was read; `412`: a
-  stale `If-Match`. Nothing is changed in either case.
+- Changing an object that carries a `version` (a task: `PUT`/`PATCH`) says which
+  version was read: its ETag as `If-Match`, or `version` in the body. Without either
+  the answer is `428` and nothing is changed: a blind write would overwrite changes
+  it never saw.
+- `409`: the act was already done, the object changed since it was read (a stale
+  `version`), or its state forbids the act (a closed task, 销账: reopen it first);
+  `412`: a stale `If-Match`. Nothing is changed in any of these cases.
 - Lists are paged: `page`, `page_size` (at most 500).
 
 ## Filters

@@ -12,13 +12,22 @@ head are all read in one snapshot (one read transaction; on PostgreSQL pg_dump j
 it through `--snapshot`), so the backup is consistent while the system keeps writing
 and the manifest describes exactly the rows in the copy.
 
-A restore goes only into an empty instance. It checks every table's row count and
-content hash against the manifest, then walks the audit chain up to the head the
-manifest names.
+The manifest also holds the SHA-256 of the database copy and of every uploaded file,
+and is signed (HMAC-SHA256, `manifest.sig`) with a key the operator keeps outside
+the archive (RL_BACKUP_KEY_FILE or RL_BACKUP_KEY): whoever changes a row of the
+copy cannot write a manifest that matches without the key.
+
+A restore goes only into an empty instance. Before it touches the target it checks
+the signature, and every byte of the archive against the manifest, in a staging
+folder. It then loads the copy, checks every table's row count and content hash
+against the manifest and walks the audit chain up to the head the manifest names.
+If anything fails after the target was touched, the target is put back as it was
+found (the database from a copy taken first, the uploaded files removed).
 """
 
 import datetime as dt
 import hashlib
+import hmac
 import io
 import json
 import os
@@ -27,6 +36,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -39,8 +49,14 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.utils import load_backend
 
-FORMAT = "reformledger-backup/1"
+FORMAT = "reformledger-backup/2"
+#: Format 1 (before signatures and the database copy's hash) restores with --unsigned.
+FORMATS = ("reformledger-backup/1", FORMAT)
 MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"
+SIGNATURE_ALGORITHM = "HMAC-SHA256"
+#: The shortest key accepted (bytes): 256 bits, as `openssl rand -hex 32` gives.
+KEY_MIN_BYTES = 32
 DUMP_NAMES = {"sqlite": "database.sqlite3", "postgresql": "database.dump"}
 MEDIA_PREFIX = "media"
 _CHUNK = 1024 * 1024
@@ -48,6 +64,104 @@ _CHUNK = 1024 * 1024
 
 class BackupError(Exception):
     """A backup or restore that cannot go on; the message says why and what to do."""
+
+
+class RestoreMismatch(BackupError):
+    """The restored data did not match the manifest; the target was put back empty."""
+
+    def __init__(self, mismatches: list[str]):
+        self.mismatches = mismatches
+        listed = "\n  ".join(mismatches)
+        super().__init__(
+            f"The restored data does not match the backup:\n  {listed}\n"
+            "Nothing of it was kept: the target is as it was before the restore."
+        )
+
+
+#: What reading a damaged or cut-short archive can raise, at any point.
+ARCHIVE_ERRORS = (tarfile.TarError, EOFError, zlib.error, OSError, KeyError, UnicodeError)
+
+
+def _damaged(path: Path, exc: BaseException) -> BackupError:
+    why = str(exc) or type(exc).__name__
+    return BackupError(
+        f"{path} cannot be read whole ({why}): the archive is damaged or cut short. "
+        "Nothing was restored; use another copy of the backup."
+    )
+
+
+# --- the signing key ------------------------------------------------------------
+
+
+def backup_key(key_file: Path | None = None) -> bytes | None:
+    """The key that signs and checks manifests: from `key_file`, else the file
+    RL_BACKUP_KEY_FILE names, else RL_BACKUP_KEY; None when none is set. A key file
+    others may read, or a key shorter than 32 bytes, is refused."""
+    if key_file is None and settings.RL_BACKUP_KEY_FILE:
+        key_file = Path(settings.RL_BACKUP_KEY_FILE)
+    if key_file is not None:
+        key_file = Path(key_file)
+        try:
+            mode = key_file.stat().st_mode
+            raw = key_file.read_bytes().strip()
+        except OSError as exc:
+            raise BackupError(
+                f"The backup key file {key_file} cannot be read ({exc.strerror})."
+            ) from exc
+        if mode & 0o077:
+            raise BackupError(
+                f"The backup key file {key_file} may be read by others (mode "
+                f"{mode & 0o777:o}): make it readable by the service account only "
+                f"(chmod 600 {key_file})."
+            )
+        source = str(key_file)
+    elif settings.RL_BACKUP_KEY:
+        raw, source = settings.RL_BACKUP_KEY.strip().encode(), "RL_BACKUP_KEY"
+    else:
+        return None
+    if len(raw) < KEY_MIN_BYTES:
+        raise BackupError(
+            f"The backup key in {source} is too short: it needs at least {KEY_MIN_BYTES} "
+            "characters (make one with `openssl rand -hex 32`)."
+        )
+    return raw
+
+
+def key_id(key: bytes) -> str:
+    """A short name of the key (not the key): which key signed an archive."""
+    return hashlib.sha256(b"reformledger-backup-key:" + key).hexdigest()[:16]
+
+
+def sign(manifest: bytes, key: bytes) -> bytes:
+    """The signature of the manifest's exact bytes (manifest.sig)."""
+    body = {
+        "algorithm": SIGNATURE_ALGORITHM,
+        "key_id": key_id(key),
+        "hmac": hmac.new(key, manifest, hashlib.sha256).hexdigest(),
+    }
+    return json.dumps(body, sort_keys=True).encode()
+
+
+def verify_signature(manifest: bytes, signature: bytes, key: bytes) -> None:
+    """Raise BackupError unless `signature` is the key's HMAC of `manifest`."""
+    try:
+        body = json.loads(signature)
+        algorithm, signed_by, mac = body["algorithm"], body["key_id"], body["hmac"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise BackupError("The archive's signature (manifest.sig) is unreadable.") from exc
+    if algorithm != SIGNATURE_ALGORITHM:
+        raise BackupError(f"The archive is signed with {algorithm!r}, not {SIGNATURE_ALGORITHM}.")
+    expected = hmac.new(key, manifest, hashlib.sha256).hexdigest()
+    if not isinstance(mac, str) or not hmac.compare_digest(mac, expected):
+        if signed_by != key_id(key):
+            raise BackupError(
+                f"The archive was signed with key {signed_by}, not with this key "
+                f"({key_id(key)}): restore with the key that signed it (--key-file)."
+            )
+        raise BackupError(
+            "The archive's signature does not match its manifest: the archive was "
+            "changed after it was written. Refusing to restore it."
+        )
 
 
 @dataclass
@@ -71,6 +185,7 @@ class Manifest:
     tables: dict[str, TableState]
     media: dict[str, str] = field(default_factory=dict)  # path -> sha256
     format: str = FORMAT
+    database_sha256: str | None = None  # of the database copy's file (format 2)
 
     def to_json(self) -> bytes:
         body = {
@@ -80,6 +195,7 @@ class Manifest:
             "vendor": self.vendor,
             "server_version": self.server_version,
             "database": self.database,
+            "database_sha256": self.database_sha256,
             "audit_head": self.audit_head,
             "tables": {k: {"rows": v.rows, "sha256": v.sha256} for k, v in self.tables.items()},
             "media": self.media,
@@ -88,11 +204,14 @@ class Manifest:
 
     @classmethod
     def from_json(cls, raw: bytes) -> "Manifest":
-        body = json.loads(raw)
-        if body.get("format") != FORMAT:
-            raise BackupError(f"Not a Reform Ledger backup of format {FORMAT}.")
-        body["tables"] = {k: TableState(**v) for k, v in body["tables"].items()}
-        return cls(**body)
+        try:
+            body = json.loads(raw)
+            if not isinstance(body, dict) or body.get("format") not in FORMATS:
+                raise BackupError(f"Not a Reform Ledger backup of format {FORMAT}.")
+            body["tables"] = {k: TableState(**v) for k, v in body["tables"].items()}
+            return cls(**body)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise BackupError(f"The backup's manifest is unreadable ({exc}).") from exc
 
 
 # --- what a database holds ------------------------------------------------------
@@ -332,12 +451,20 @@ def _server_version() -> str:
     return str(connection.pg_version)
 
 
-def backup(path: Path) -> Manifest:
+def backup(path: Path, *, key: bytes | None, unsigned: bool = False) -> Manifest:
     """Write a backup of the database and the uploaded files to `path` (mode 0600:
-    it holds personal data) and return its manifest."""
+    it holds personal data) and return its manifest, signed with `key`. Without a key
+    it refuses, unless told `unsigned` (a development copy, which a restore refuses
+    unless told so too)."""
     vendor = connection.vendor
     if vendor not in DUMP_NAMES:
         raise BackupError(f"Backing up a {vendor} database is not supported.")
+    if key is None and not unsigned:
+        raise BackupError(
+            "No backup key: set RL_BACKUP_KEY_FILE (a file only the service account can "
+            "read) or RL_BACKUP_KEY, so the archive is signed; or give --unsigned for a "
+            "development copy that nobody restores in production."
+        )
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=".backup-") as work:
@@ -352,6 +479,7 @@ def backup(path: Path) -> Manifest:
             database=dump.name,
             audit_head=head,
             tables=states,
+            database_sha256=_sha256_file(dump),
         )
         partial = Path(work) / "backup.part"
         mode = "w:gz" if path.name.endswith((".gz", ".tgz")) else "w"
@@ -364,23 +492,44 @@ def backup(path: Path) -> Manifest:
                 manifest.media[rel] = _sha256_file(file)
                 tar.add(file, arcname=f"{MEDIA_PREFIX}/{rel}")
             body = manifest.to_json()
-            info = tarfile.TarInfo(MANIFEST)
-            info.size, info.mtime, info.mode = len(body), int(dt.datetime.now().timestamp()), 0o600
-            tar.addfile(info, io.BytesIO(body))
+            _add_bytes(tar, MANIFEST, body)
+            if key is not None:
+                _add_bytes(tar, SIGNATURE, sign(body, key))
         os.replace(partial, path)
     return manifest
 
 
-def read_manifest(path: Path) -> Manifest:
-    """The manifest of the backup at `path`."""
+def _add_bytes(tar: tarfile.TarFile, name: str, body: bytes) -> None:
+    info = tarfile.TarInfo(name)
+    info.size, info.mtime, info.mode = len(body), int(dt.datetime.now().timestamp()), 0o600
+    tar.addfile(info, io.BytesIO(body))
+
+
+def read_signed_manifest(path: Path) -> tuple[bytes, bytes | None]:
+    """The manifest's exact bytes and its signature (None if unsigned) of the backup
+    at `path`; a damaged or cut-short archive is a BackupError saying so."""
+    path = Path(path)
     try:
         with tarfile.open(path, "r:*") as tar:
-            member = tar.extractfile(MANIFEST)
-            if member is None:
-                raise KeyError(MANIFEST)
-            return Manifest.from_json(member.read())
-    except (tarfile.TarError, KeyError, TypeError, ValueError, OSError) as exc:
-        raise BackupError(f"{path} is not a readable Reform Ledger backup ({exc}).") from exc
+            names = {m.name: m for m in tar.getmembers()}  # reads the archive to its end
+            if MANIFEST not in names:
+                raise BackupError(
+                    f"{path} holds no manifest.json: it is not a Reform Ledger backup, or "
+                    "it was cut short before its end. Nothing was restored."
+                )
+            manifest = tar.extractfile(names[MANIFEST]).read()
+            signed = names.get(SIGNATURE)
+            signature = tar.extractfile(signed).read() if signed is not None else None
+    except BackupError:
+        raise
+    except ARCHIVE_ERRORS as exc:
+        raise _damaged(path, exc) from exc
+    return manifest, signature
+
+
+def read_manifest(path: Path) -> Manifest:
+    """The manifest of the backup at `path` (its signature unchecked)."""
+    return Manifest.from_json(read_signed_manifest(path)[0])
 
 
 # --- restore --------------------------------------------------------------------
@@ -395,12 +544,7 @@ class RestoreReport:
     rows: int
     media_files: int
     audit_records: int
-    mismatches: list[str]
     needs_migrate: bool
-
-    @property
-    def ok(self) -> bool:
-        return not self.mismatches
 
 
 def _refuse_unless_empty(manifest: Manifest) -> None:
@@ -426,20 +570,53 @@ def _refuse_unless_empty(manifest: Manifest) -> None:
         )
 
 
-def _safe_members(tar: tarfile.TarFile, manifest: Manifest) -> list[tarfile.TarInfo]:
-    """The archive's media files, each checked to stay inside the media folder."""
-    members = []
-    for member in tar.getmembers():
-        name = PurePosixPath(member.name)
-        if name.parts[:1] != (MEDIA_PREFIX,):
-            continue
-        rel = PurePosixPath(*name.parts[1:])
-        if not member.isfile() or name.is_absolute() or ".." in name.parts:
-            raise BackupError(f"The backup holds an unsafe entry {member.name!r}.")
-        if str(rel) not in manifest.media:
-            raise BackupError(f"The backup holds a file its manifest does not list: {rel}.")
-        members.append(member)
-    return members
+def _media_name(member: tarfile.TarInfo, manifest: Manifest) -> str | None:
+    """The media path of an archive entry (checked to stay inside the media folder
+    and to be listed), or None for the entries that are not media."""
+    name = PurePosixPath(member.name)
+    if name.parts[:1] != (MEDIA_PREFIX,):
+        if member.name in (MANIFEST, SIGNATURE, manifest.database):
+            return None
+        raise BackupError(f"The backup holds an entry its manifest does not list: {member.name}.")
+    rel = PurePosixPath(*name.parts[1:])
+    if not member.isfile() or name.is_absolute() or ".." in name.parts:
+        raise BackupError(f"The backup holds an unsafe entry {member.name!r}.")
+    if str(rel) not in manifest.media:
+        raise BackupError(f"The backup holds a file its manifest does not list: {rel}.")
+    return str(rel)
+
+
+def _stage(path: Path, manifest: Manifest, work: Path) -> tuple[Path, Path]:
+    """Unpack the archive into `work` and check every byte of it against the manifest:
+    the database copy's hash (format 2) and each uploaded file's. Returns the copy and
+    the folder of staged media. The target is not touched."""
+    staged_media = work / MEDIA_PREFIX
+    try:
+        with tarfile.open(path, "r:*") as tar:
+            for member in tar:
+                rel = _media_name(member, manifest)
+                if member.name == manifest.database or rel is not None:
+                    tar.extract(member, work, filter="data")
+    except BackupError:
+        raise
+    except ARCHIVE_ERRORS as exc:
+        raise _damaged(path, exc) from exc
+    dump = work / manifest.database
+    if not dump.is_file():
+        raise BackupError(f"The backup holds no database copy ({manifest.database}).")
+    if manifest.database_sha256 is not None and _sha256_file(dump) != manifest.database_sha256:
+        raise BackupError(
+            f"The database copy {manifest.database} differs from the manifest's hash: the "
+            "archive was changed after it was written. Nothing was restored."
+        )
+    for rel, sha in manifest.media.items():
+        file = staged_media / rel
+        if not file.is_file() or _sha256_file(file) != sha:
+            raise BackupError(
+                f"The uploaded file {rel} is missing from the archive or differs from the "
+                "manifest. Nothing was restored."
+            )
+    return dump, staged_media
 
 
 def _load_sqlite(dump: Path) -> None:
@@ -455,15 +632,14 @@ def _load_sqlite(dump: Path) -> None:
     connection.close()
 
 
-def _load_postgresql(dump: Path) -> None:
-    """pg_restore the dump into the (empty) database in one transaction."""
+def _load_postgresql(dump: Path, *, clean: bool = True) -> None:
+    """pg_restore the dump into the database in one transaction (all or nothing)."""
     pg_restore = pg_tool("pg_restore")
     connection.close()
     _run(
         [
             pg_restore,
-            "--clean",
-            "--if-exists",
+            *(["--clean", "--if-exists"] if clean else []),
             "--no-owner",
             "--no-acl",
             "--single-transaction",
@@ -474,6 +650,83 @@ def _load_postgresql(dump: Path) -> None:
     )
 
 
+_PG_OBJECTS = (
+    # (what to drop, the query that names each in the current schema)
+    "SELECT format('DROP VIEW IF EXISTS %I.%I CASCADE', schemaname, viewname) "
+    "FROM pg_views WHERE schemaname = current_schema()",
+    "SELECT format('DROP TABLE IF EXISTS %I.%I CASCADE', schemaname, tablename) "
+    "FROM pg_tables WHERE schemaname = current_schema()",
+    "SELECT format('DROP SEQUENCE IF EXISTS %I.%I CASCADE', sequence_schema, sequence_name) "
+    "FROM information_schema.sequences WHERE sequence_schema = current_schema()",
+    "SELECT format('DROP FUNCTION IF EXISTS %s CASCADE', p.oid::regprocedure) "
+    "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+    "WHERE n.nspname = current_schema() AND p.prokind = 'f'",
+)
+
+
+class _TargetGuard:
+    """Puts the target back as the restore found it if anything fails once it was
+    touched: the database from a copy taken before loading (SQLite's backup API, or
+    pg_dump), the uploaded files by removing what was moved in."""
+
+    def __init__(self, work: Path, media_root: Path):
+        self.work, self.media_root = work, media_root
+        self.media_existed = media_root.exists()
+        self.dirs_before = (
+            {p for p in media_root.rglob("*") if p.is_dir()} if media_root.exists() else set()
+        )
+        self.moved: list[Path] = []
+        self.before: Path | None = None
+
+    def keep_database(self) -> None:
+        connection.ensure_connection()
+        if connection.vendor == "sqlite":
+            self.before = self.work / "target-before.sqlite3"
+            copy = sqlite3.connect(self.before)
+            try:
+                connection.connection.backup(copy)
+            finally:
+                copy.close()
+        else:
+            self.before = self.work / "target-before.dump"
+            connection.close()
+            _run([pg_tool("pg_dump"), "--format=custom", f"--file={self.before}"])
+
+    def move_media(self, staged: Path) -> None:
+        self.media_root.mkdir(parents=True, exist_ok=True)
+        for file in sorted(p for p in staged.rglob("*") if p.is_file()):
+            target = self.media_root / file.relative_to(staged)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self.moved.append(target)
+            shutil.move(file, target)
+
+    def put_back(self) -> None:
+        for file in reversed(self.moved):
+            file.unlink(missing_ok=True)
+        if self.media_root.exists():
+            made = [
+                p for p in self.media_root.rglob("*") if p.is_dir() and p not in self.dirs_before
+            ]
+            for folder in sorted(made, key=lambda p: len(p.parts), reverse=True):
+                if not any(folder.iterdir()):
+                    folder.rmdir()
+            if not self.media_existed and not any(self.media_root.iterdir()):
+                self.media_root.rmdir()
+        if self.before is None:
+            return
+        if connection.vendor == "sqlite":
+            _load_sqlite(self.before)
+            return
+        connection.close()
+        with transaction.atomic(), connection.cursor() as cursor:
+            for query in _PG_OBJECTS:
+                cursor.execute(query)
+                for (statement,) in cursor.fetchall():
+                    cursor.execute(statement)
+        connection.close()
+        _load_postgresql(self.before, clean=False)
+
+
 def _needs_migrate() -> bool:
     from django.db.migrations.executor import MigrationExecutor
 
@@ -481,30 +734,71 @@ def _needs_migrate() -> bool:
     return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
 
 
-def restore(path: Path) -> RestoreReport:
-    """Restore the backup at `path` into this empty instance and check it against its
-    manifest: every table's row count and content hash, the media files, and the audit
-    chain, walked to the head the manifest names."""
-    from reformledger.audit.selectors import walk_chain
+def check_signature(path: Path, *, key: bytes | None, unsigned: bool = False) -> Manifest:
+    """The manifest of the backup at `path` once its signature holds; with `unsigned`
+    the signature is not checked (a development copy)."""
+    raw, signature = read_signed_manifest(path)
+    manifest = Manifest.from_json(raw)
+    if unsigned:
+        return manifest
+    if signature is None:
+        raise BackupError(
+            "The archive is not signed, so nothing proves it is the backup that was "
+            "written: refusing to restore it. Restore a signed backup, or give --unsigned "
+            "for a development copy you trust."
+        )
+    if key is None:
+        raise BackupError(
+            "No backup key to check the archive's signature: set RL_BACKUP_KEY_FILE or "
+            "RL_BACKUP_KEY (or give --key-file) to the key that signed it."
+        )
+    verify_signature(raw, signature, key)
+    return manifest
 
+
+def restore(path: Path, *, key: bytes | None, unsigned: bool = False) -> RestoreReport:
+    """Restore the backup at `path` into this empty instance and check it against its
+    manifest: the signature and every byte of the archive first (in a staging folder,
+    before the target is touched), then every table's row count and content hash, the
+    media files, and the audit chain, walked to the head the manifest names. Any
+    failure once the target was touched puts it back as it was found."""
     path = Path(path)
-    manifest = read_manifest(path)
+    manifest = check_signature(path, key=key, unsigned=unsigned)
     if manifest.database != DUMP_NAMES.get(manifest.vendor):
         raise BackupError(f"The backup names an unexpected database file {manifest.database!r}.")
     _refuse_unless_empty(manifest)
     media_root = Path(settings.MEDIA_ROOT)
-    with tempfile.TemporaryDirectory(prefix=".restore-") as work, tarfile.open(path) as tar:
-        members = _safe_members(tar, manifest)
-        tar.extract(manifest.database, work, filter="data")
-        dump = Path(work) / manifest.database
-        if manifest.vendor == "sqlite":
-            _load_sqlite(dump)
-        else:
-            _load_postgresql(dump)
-        media_root.mkdir(parents=True, exist_ok=True)
-        for member in members:
-            member = member.replace(name=member.name[len(MEDIA_PREFIX) + 1 :], deep=False)
-            tar.extract(member, media_root, filter="data")
+    media_root.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=media_root.parent, prefix=".restore-") as tmp:
+        work = Path(tmp)
+        dump, staged_media = _stage(path, manifest, work)
+        guard = _TargetGuard(work, media_root)
+        guard.keep_database()
+        try:
+            report = _load_and_check(manifest, dump, staged_media, guard)
+        except BaseException as exc:
+            try:
+                guard.put_back()
+            except Exception as undo:
+                raise BackupError(
+                    f"The restore failed ({exc}) and the target could not be put back as it "
+                    f"was ({undo}): drop its database and empty {media_root} by hand before "
+                    "trying again."
+                ) from undo
+            raise
+    return report
+
+
+def _load_and_check(
+    manifest: Manifest, dump: Path, staged_media: Path, guard: _TargetGuard
+) -> RestoreReport:
+    from reformledger.audit.selectors import walk_chain
+
+    if manifest.vendor == "sqlite":
+        _load_sqlite(dump)
+    else:
+        _load_postgresql(dump)
+    guard.move_media(staged_media)
 
     mismatches = []
     with connection.cursor() as cursor:
@@ -518,7 +812,7 @@ def restore(path: Path) -> RestoreReport:
         elif got.sha256 != state.sha256:
             mismatches.append(f"table {table}: its content differs from the backup")
     for rel, sha in manifest.media.items():
-        file = media_root / rel
+        file = guard.media_root / rel
         if not file.is_file() or _sha256_file(file) != sha:
             mismatches.append(f"media file {rel} is missing or differs")
     head = manifest.audit_head
@@ -529,12 +823,13 @@ def restore(path: Path) -> RestoreReport:
         mismatches.append("the audit chain's last record is not the head the backup names")
     if not getattr(chain, "triggers_present", True):
         mismatches.append("the audit table's append-only triggers are missing")
+    if mismatches:
+        raise RestoreMismatch(mismatches)
     return RestoreReport(
         manifest=manifest,
         tables=len(restored),
         rows=sum(s.rows for s in restored.values()),
         media_files=len(manifest.media),
         audit_records=chain.count,
-        mismatches=mismatches,
         needs_migrate=_needs_migrate(),
     )

@@ -2,23 +2,23 @@
 
 Written row by row in openpyxl's write-only mode (the exchange app's helpers, which
 also keep text that looks like a formula as text: a reason typed as "=cmd|..." must
-not run when the auditor opens the file). Times are given in UTC and local time.
+not run when the auditor opens the file). Times are given in UTC and local time; acts,
+object types and changes in words (`audit.labels`), the act's code last for filtering.
 """
 
 import datetime as dt
-import json
 
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reformledger.audit import labels
 from reformledger.audit.models import AuditRecord
-from reformledger.audit.verbs import describe
 from reformledger.exchange import writing
 
 #: At most this many records go into one file; the title says when more matched.
 MAX_ROWS = 100_000
-_WIDTHS = [10, 20, 20, 14, 22, 18, 16, 10, 16, 30, 40, 30, 66]
+_WIDTHS = [10, 20, 20, 14, 22, 18, 24, 10, 16, 30, 50, 30, 66, 22]
 
 
 def _columns() -> list[str]:
@@ -36,6 +36,7 @@ def _columns() -> list[str]:
         _("Changes"),
         _("Reason"),
         _("Hash"),
+        _("Act code"),
     ]
 
 
@@ -53,7 +54,6 @@ def write_trail(records: QuerySet[AuditRecord], *, total: int) -> tuple[bytes, i
     }
     ws.append([writing.cell(ws, title, style="title")])
     ws.append([writing.cell(ws, name, style="header") for name in _columns()])
-    outcomes = dict(AuditRecord._meta.get_field("outcome").choices)
     count = 0
     for rec in records[:MAX_ROWS].iterator(chunk_size=2000):
         ws.append(
@@ -63,18 +63,17 @@ def write_trail(records: QuerySet[AuditRecord], *, total: int) -> tuple[bytes, i
                     rec.pk,
                     rec.at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"),
                     timezone.localtime(rec.at).strftime("%Y-%m-%d %H:%M:%S"),
-                    rec.actor_label,
+                    rec.actor_label if rec.actor_id else labels.actor(rec),
                     rec.actor.full_name if rec.actor_id and rec.actor else "",
                     rec.address,
-                    f"{rec.verb} · {describe(rec.verb)}",
-                    str(outcomes.get(rec.outcome, rec.outcome)),
-                    rec.obj_type,
+                    labels.describe(rec.verb),
+                    labels.outcome_words(rec.outcome),
+                    labels.object_label(rec.obj_type) if rec.obj_type else "",
                     f"{rec.obj_repr} (#{rec.obj_id})" if rec.obj_id else rec.obj_repr,
-                    json.dumps(rec.changes, ensure_ascii=False, sort_keys=True)
-                    if rec.changes
-                    else "",
-                    rec.reason,
+                    "\n".join(str(line) for line in labels.lines(rec, technical=True)),
+                    labels.reason(rec),
                     rec.hash,
+                    rec.verb,
                 ],
             )
         )

@@ -35,6 +35,9 @@ class TrailFilter(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["q"].widget.attrs["placeholder"] = _("user, object or reason")
         self.fields["verb"].widget.attrs["list"] = "audit-verbs"
+        self.fields["verb"].widget.attrs["title"] = _(
+            'An act ending in "." (e.g. "task.") matches every act of its kind.'
+        )
         self.fields["obj_type"].widget.attrs["list"] = "audit-object-types"
 
     def clean(self):

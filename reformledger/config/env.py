@@ -1,5 +1,6 @@
 """Small typed readers of environment variables for settings.py."""
 
+import datetime as dt
 import os
 
 
@@ -24,3 +25,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None or value.strip() == "":
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_date(name: str) -> dt.date | None:
+    """A date written YYYY-MM-DD, or None when the variable is unset or empty; any other
+    value stops the start with the variable named."""
+    value = (os.environ.get(name) or "").strip()
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"{name}={value!r} is not a date written YYYY-MM-DD.") from None

@@ -11,7 +11,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from reformledger.config.env import env_bool, env_int, env_list, env_str
+from reformledger.config.env import env_bool, env_date, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("RL_VAR_DIR", str(BASE_DIR.parent / "var")))
@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "reformledger.web.context_processors.navigation",
+                "reformledger.web.context_processors.business_date",
                 "reformledger.accounts.context_processors.account_navigation",
             ],
         },
@@ -148,6 +149,11 @@ RL_PASSWORD_MIN_LENGTH = env_int("RL_PASSWORD_MIN_LENGTH", 8)
 RL_PASSWORD_MIN_CLASSES = env_int("RL_PASSWORD_MIN_CLASSES", 3)
 RL_PASSWORD_HISTORY = env_int("RL_PASSWORD_HISTORY", 5)
 RL_PASSWORD_MAX_AGE_DAYS = env_int("RL_PASSWORD_MAX_AGE_DAYS", 90)
+# API tokens: a token created without an expiry lives RL_TOKEN_DEFAULT_DAYS, none may
+# live longer than RL_TOKEN_MAX_DAYS (defaults of the policy the security
+# administrator edits, like RL_PASSWORD_*).
+RL_TOKEN_DEFAULT_DAYS = env_int("RL_TOKEN_DEFAULT_DAYS", 90)
+RL_TOKEN_MAX_DAYS = env_int("RL_TOKEN_MAX_DAYS", 365)
 # Lock-out (django-axes): after this many failed sign-ins of one user name from one
 # address, that pair is refused for RL_LOCKOUT_MINUTES, even with the right password.
 AUTHENTICATION_BACKENDS = [
@@ -160,7 +166,12 @@ RL_TRUSTED_PROXIES = env_list("RL_TRUSTED_PROXIES", [])
 AXES_CLIENT_IP_CALLABLE = "reformledger.core.context.client_ip"
 AXES_FAILURE_LIMIT = env_int("RL_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("RL_LOCKOUT_MINUTES", 30))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# ... and after RL_LOGIN_ADDRESS_FAILURE_LIMIT failures from one address, whatever the
+# user names tried, that address is refused for every account (password spraying).
+# The handler (accounts.lockout) gives the address alone its own, higher limit.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "reformledger.accounts.lockout.AddressAwareHandler"
+RL_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("RL_LOGIN_ADDRESS_FAILURE_LIMIT", 40)
 # Attempts while locked do not extend the lock: it ends RL_LOCKOUT_MINUTES after it began.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
@@ -288,6 +299,11 @@ else:
 
 # Ledger rules that an office may tune.
 LEDGER_PAGE_SIZE = env_int("RL_PAGE_SIZE", 50)
+# The business date (业务日期): the day the ledger and supervision take as today
+# (core.clock.business_today), for a demo or a training copy set on a day of its story.
+# None (unset or empty): the real date. Every page says so while it is set; sessions,
+# lock-outs, tokens, passwords and the audit trail keep the real clock whatever it is.
+RL_BUSINESS_DATE = env_date("RL_BUSINESS_DATE")
 # Supervision orders (督办单): days an order gets once it climbs to a level, when its
 # earlier deadline passed unanswered.
 RL_ORDER_ESCALATION_DAYS = {
@@ -299,6 +315,9 @@ RL_ORDER_ESCALATION_DAYS = {
 RL_ORDER_RECEIPT_DAYS = env_int("RL_ORDER_RECEIPT_DAYS", 2)
 # Evidence files (佐证材料): the largest one accepted, in bytes.
 RL_EVIDENCE_MAX_BYTES = env_int("RL_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+# ... the most pixels an evidence image may have (a small file that decodes into a
+# huge picture is refused before it is decoded).
+RL_EVIDENCE_MAX_PIXELS = env_int("RL_EVIDENCE_MAX_PIXELS", 50_000_000)
 # Excel uploads: the largest file, its largest unpacked size and compression ratio
 # (zip bombs are refused before parsing), and the size above which an import runs
 # in the background with a progress bar.
@@ -320,6 +339,11 @@ RL_AUDIT_HASH = env_str("RL_AUDIT_HASH", "sha256")
 # Days audit records are kept at the least (MLPS: 180 or more; a lower value is a
 # system check error). The application never deletes a record: the database refuses.
 RL_AUDIT_RETENTION_DAYS = env_int("RL_AUDIT_RETENTION_DAYS", 180)
+# Backups: the manifest is signed (HMAC-SHA256) with a key kept outside the archive,
+# from a file (RL_BACKUP_KEY_FILE, mode 0600) or the environment (RL_BACKUP_KEY);
+# docs/operations.md "Backing up and restoring".
+RL_BACKUP_KEY_FILE = env_str("RL_BACKUP_KEY_FILE", "")
+RL_BACKUP_KEY = env_str("RL_BACKUP_KEY", "")
 # --- end of audit trail -------------------------------------------------------
 
 # Every handler masks passwords, tokens and resident identity numbers (core/logging.py).
@@ -344,16 +368,22 @@ REST_FRAMEWORK = {
         "reformledger.api.authentication.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "reformledger.api.permissions.SecondFactorForTokenActs",
+    ],
     "DEFAULT_PAGINATION_CLASS": "reformledger.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["reformledger.api.filters.FilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "reformledger.api.exceptions.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["reformledger.api.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# JSON bodies nested deeper than this are a 400 (no request body of the API nests
+# more than a few levels).
+RL_API_JSON_MAX_DEPTH = env_int("RL_API_JSON_MAX_DEPTH", 32)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Reform Ledger API",
     "DESCRIPTION": "改革台账 REST API: units, tasks, plans and the work-cycle acts.",

@@ -3,8 +3,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from reformledger.web.views import healthz
+
+# The administration speaks of the system it administers, not of Django.
+admin.site.site_header = _("Reform Ledger administration")
+admin.site.site_title = _("Reform Ledger administration")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -24,7 +24,6 @@ The audit trail is left as it is written: its times are the load's, and one reco
 rewritten (it is a hash chain, and it records when things were recorded).
 """
 
-import dataclasses
 import datetime as dt
 import zlib
 from collections import Counter
@@ -37,6 +36,7 @@ from django.utils import timezone
 from reformledger.audit import services as audit
 from reformledger.demo import cycle_data as story
 from reformledger.demo import data, documents
+from reformledger.demo.apps import DATED_REASON
 from reformledger.ledger import services as ledger
 from reformledger.ledger.choices import PlanStatus, TaskStatus
 from reformledger.ledger.models import (
@@ -554,11 +554,7 @@ class _Cycle:
         t = self.tracks[spec["task"]]
         task = t.task
         ledger.plan_revise(task=task, by=t.author, reason=spec["reason"])
-        reached = {m.title: m.reached_on for m in _milestones(task)}
-        rows = [
-            dataclasses.replace(row, reached_on=reached.get(row.title))
-            for row in self.loader._rows(task, spec["milestones"])
-        ]
+        rows = self.loader._rows(task, spec["milestones"])  # plan_save keeps what was reached
         draft = ledger.plan_save(
             task=task, by=t.author, summary=_summary(task, rows), milestones=rows
         )
@@ -638,10 +634,7 @@ class _Cycle:
             verb="demo.dated",
             obj=self.city,
             changes={kind: [None, n] for kind, n in sorted(self.dated.items())},
-            reason=(
-                "Huizhou 2016 demo: these rows carry the 2016 dates of the history they "
-                "stand for; the acts themselves were recorded at load time."
-            ),
+            reason=DATED_REASON,
         )
 
 

@@ -18,6 +18,10 @@ evidence); a template chosen by the deliverable kind otherwise).
 import datetime as dt
 
 YEAR = 2016
+#: The demo's business date (业务日期): the day its 2017 ledger is live on (`live.py`).
+#: `make run` serves the demo with RL_BUSINESS_DATE set to it, unless the operator set
+#: that variable (empty: the real date).
+BUSINESS_DATE = dt.date(2017, 4, 3)
 #: The one password every demo login shares; complex enough for the validators.
 DEMO_PASSWORD = "Reform#2016"  # noqa: S105 - a published demo password, not a secret
 

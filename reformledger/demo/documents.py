@@ -52,6 +52,12 @@ def result_pdf(code: str, day: dt.date, reached: int, milestones: int) -> bytes:
         f"Milestones reached: {reached} of {milestones}",
         "Fictional demo content, not a real government document.",
     ]
+    return text_pdf(lines)
+
+
+def text_pdf(lines: list[str]) -> bytes:
+    """A one-page PDF of a few lines of plain Latin text (Helvetica, so it needs no font
+    files), with a correct cross-reference table: it opens in any PDF reader."""
     text = " ".join(f"({line}) Tj T*" for line in lines)
     stream = f"BT /F1 12 Tf 56 780 Td 18 TL {text} ET"
     objects = [

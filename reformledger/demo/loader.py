@@ -11,10 +11,12 @@ services: monthly reports and A–E ratings, closed periods, closings, reminders
 the carry-over into 2017 (what happened to which task is in `cycle_data.py`), and
 with it, through the supervision services, the year's leader links, leading-group
 meetings, supervision meetings and orders (`supervision.py`, `supervision_data.py`).
+Last, `live.py` plays 2017 up to the demo's business date (`data.BUSINESS_DATE`), so
+the 2017 ledger is live and every login has something waiting for it.
 
 Rows are matched on their natural keys (unit code, username, person name and
 unit, area and system code, office + year + task code): a row that exists is
-left alone, and the year is played only on a ledger that has no 2016 periods yet,
+left alone, and each year is played only on a ledger that has no periods of it yet,
 so loading twice writes nothing the second time.
 """
 
@@ -32,7 +34,8 @@ from reformledger.accounts import services as accounts
 from reformledger.accounts.otp import DEMO_DEVICE_NAME, demo_key
 from reformledger.accounts.permissions import SECOND_FACTOR_ROLES
 from reformledger.audit import services as audit
-from reformledger.demo import cycle, data
+from reformledger.core.clock import pinned
+from reformledger.demo import cycle, data, live
 from reformledger.ledger import services as ledger
 from reformledger.ledger.models import ReformArea, ReformSystem, Task, WorkPoint, WorkProgramme
 from reformledger.ledger.validation import MilestoneRow
@@ -109,7 +112,12 @@ class _Loader:
         self._load_programme()
         self._load_tasks()
         if cycle.needed(self.units[data.CITY_OFFICE]):
-            cycle.run(self)
+            # The 2016 replay dates its rows itself, on the real clock (whatever
+            # RL_BUSINESS_DATE says); 2017 pins each act to its own day.
+            with pinned(None):
+                cycle.run(self)
+        if live.needed(self.units[data.CITY_OFFICE]):
+            live.run(self)
         return self.result
 
     def _made(self, kind: str, n: int = 1) -> None:

@@ -1,10 +1,12 @@
 """Writing workbooks and CSV safely and in the office's layout.
 
-Text that a spreadsheet would run as a formula (it begins with = + - @, a tab or
-a carriage return) is written as text: in a workbook the cell is a string cell
-marked "quote prefix" (what Excel does when a user types an apostrophe first), in
-CSV it gets a leading apostrophe. Workbooks are written in openpyxl's write-only
-mode, row by row, so a ledger of any length costs the same memory.
+Text that a spreadsheet would run as a formula (it begins with = + - @, their
+full-width twins ＝ ＋ － ＠, which spreadsheet programs with East Asian input take
+as the ASCII ones, a tab or a carriage return) is written as text: in a workbook
+the cell is a string cell marked "quote prefix" (what Excel does when a user types
+an apostrophe first), in CSV it gets a leading apostrophe. Workbooks are written
+in openpyxl's write-only mode, row by row, so a ledger of any length costs the same
+memory.
 """
 
 import csv
@@ -23,7 +25,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20", "\t", "\r")
 DATE_FORMAT = "yyyy-mm-dd"
 _THIN = Side(style="thin", color="999999")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)

@@ -9,7 +9,9 @@ class LedgerConfig(AppConfig):
 
     def ready(self) -> None:
         from reformledger.exchange import jobs
+        from reformledger.ledger import labels
         from reformledger.ledger.services.imports import job_kinds
 
         for kind in job_kinds():
             jobs.register(kind)
+        labels.register()

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TaskSource(models.TextChoices):
@@ -68,7 +69,7 @@ PLAN_COLOURS = {
 
 
 class PeriodStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("period", "Open")
     CLOSED = "closed", _("Closed (frozen)")
 
 
@@ -113,6 +114,20 @@ class RatingStatus(models.TextChoices):
     SUGGESTED = "suggested", _("Suggested")
     CONFIRMED = "confirmed", _("Confirmed")
     OVERRIDDEN = "overridden", _("Overridden")
+
+
+class NotRatedReason(models.TextChoices):
+    """Why a task of a period's ledger gets no rating in it: computing says so for each."""
+
+    NO_PLAN = "no_plan", _("No approved plan yet")
+    PLANNING = "planning", _("Still in planning")
+    NOT_STARTED = "not_started", _("Not yet started by the rating date")
+    CLOSED = "closed", _("Closed before the period")
+    CANCELLED = "cancelled", _("Cancelled")
+    CARRIED_OVER = "carried_over", _("Carried over into the next year")
+    #: Ratable, but no suggestion was computed since (the board says so; computing
+    #: never does).
+    NOT_COMPUTED = "not_computed", _("Ratable: suggestions not computed since")
 
 
 class ClosingStatus(models.TextChoices):

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 import django_filters
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from reformledger.core.clock import business_today
 from reformledger.ledger.choices import OPEN_STATUSES, PeriodStatus, RatingLevel, TaskStatus
 from reformledger.ledger.models import Period, ReformArea, ReformSystem, Task
 from reformledger.ledger.selectors import GRADE_NONE, GradeChoice, grade_choices, tasks_by_rating
@@ -160,7 +160,7 @@ class TaskFilter(django_filters.FilterSet):
     def overdue_only(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.filter(status__in=OPEN_STATUSES, deadline__lt=timezone.localdate())
+        return queryset.filter(status__in=OPEN_STATUSES, deadline__lt=business_today())
 
     def ledger_as_of(self, queryset, name, value):
         """As of a closed period: the ledger it belongs to, rated as it stood then."""

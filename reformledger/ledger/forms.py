@@ -6,14 +6,17 @@ from django.utils.translation import gettext_lazy as _
 
 from reformledger.core.forms import StyledFormMixin
 from reformledger.ledger.models import Milestone, Task
+from reformledger.ledger.permissions import visible_tasks
 from reformledger.ledger.validation import MilestoneRow, milestone_errors, task_date_errors
 from reformledger.orgs.models import Person, Unit
+from reformledger.orgs.permissions import visible_units
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class TaskForm(StyledFormMixin, forms.ModelForm):
-    """Create or edit a task's fields (the office's act)."""
+    """Create or edit a task's fields (the office's act). Its choices — units, people,
+    the parent task and the tasks it depends on — are those `user` may see."""
 
     class Meta:
         model = Task
@@ -43,13 +46,17 @@ class TaskForm(StyledFormMixin, forms.ModelForm):
             "depends_on": forms.SelectMultiple(attrs={"size": 6}),
         }
 
-    def __init__(self, *args, office: Unit, year: int, **kwargs):
+    def __init__(self, *args, office: Unit, year: int, user, **kwargs):
         super().__init__(*args, **kwargs)
-        units = Unit.objects.filter(is_active=True).exclude(kind="office").order_by("path")
+        # Every choice is among what `user` may see: another row's id is "not a choice".
+        seen = visible_units(user)
+        units = seen.filter(is_active=True).exclude(kind="office").order_by("path")
         self.fields["lead_unit"].queryset = units
         self.fields["helping_units"].queryset = units
-        self.fields["responsible_leader"].queryset = Person.objects.select_related("unit")
-        peers = Task.objects.filter(office=office, year=year).order_by("code")
+        self.fields["responsible_leader"].queryset = Person.objects.filter(
+            unit__in=seen
+        ).select_related("unit")
+        peers = visible_tasks(user).filter(office=office, year=year).order_by("code")
         if self.instance.pk:
             peers = peers.exclude(pk=self.instance.pk)
         self.fields["parent"].queryset = peers
@@ -99,6 +106,9 @@ class PlanForm(StyledFormMixin, forms.Form):
 
 
 class MilestoneForm(StyledFormMixin, forms.ModelForm):
+    """One milestone of the plan being written. Its date reached is shown, never taken
+    from the form: only an accepted progress report marks a milestone reached."""
+
     class Meta:
         model = Milestone
         fields = [
@@ -111,6 +121,10 @@ class MilestoneForm(StyledFormMixin, forms.ModelForm):
             "reached_on",
         ]
         widgets = {"planned_date": DATE, "reached_on": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reached_on"].disabled = True
 
 
 class BaseMilestoneFormSet(forms.BaseFormSet):
@@ -126,7 +140,9 @@ class BaseMilestoneFormSet(forms.BaseFormSet):
             data = getattr(form, "cleaned_data", None)
             if not data or data.get("DELETE") or not data.get("title"):
                 continue
-            rows.append(MilestoneRow(**{k: v for k, v in data.items() if k != "DELETE"}))
+            rows.append(
+                MilestoneRow(**{k: v for k, v in data.items() if k not in ("DELETE", "reached_on")})
+            )
         return rows
 
     def clean(self):

@@ -1,10 +1,11 @@
 """The upload form of an import."""
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from reformledger.core.clock import business_today
 from reformledger.ledger.permissions import offices_of
+from reformledger.ledger.selectors.years import working_year
 
 
 class TaskListImportForm(forms.Form):
@@ -24,7 +25,9 @@ class TaskListImportForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["office"].queryset = offices_of(user).order_by("path")
-        self.fields["year"].initial = timezone.localdate().year
+        # The year the ledger and dashboard open on, so a clerk's file lands in the
+        # ledger they are looking at (the preview still asks if the file disagrees).
+        self.fields["year"].initial = working_year(user).year or business_today().year
         for name in ("office", "year", "file"):
             css = "form-select" if name == "office" else "form-control"
             self.fields[name].widget.attrs["class"] = css
@@ -79,7 +82,9 @@ class WorkPointsImportForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["office"].queryset = offices_of(user).order_by("path")
-        self.fields["year"].initial = timezone.localdate().year
+        # The year the ledger and dashboard open on, so a clerk's file lands in the
+        # ledger they are looking at (the preview still asks if the file disagrees).
+        self.fields["year"].initial = working_year(user).year or business_today().year
         for name in ("office", "year", "file", "text"):
             css = "form-select" if name == "office" else "form-control"
             self.fields[name].widget.attrs["class"] = css

@@ -12,6 +12,7 @@
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
+from reformledger.ledger.choices import TaskStatus
 from reformledger.ledger.models import Task
 from reformledger.orgs.choices import Role
 from reformledger.orgs.models import Unit
@@ -38,6 +39,13 @@ ACTS = {
     "approve_closing": "office leaders of the task's ledger",
     "reopen": "office leaders of the task's ledger",
 }
+
+
+#: The acts a closed task (销账) still takes: it is read, and an office leader may
+#: reopen it with a reason. Every other act of ACTS changes it or what hangs on it,
+#: and its service refuses a closed task (`services.require_not_closed`); a new act
+#: is refused on a closed task unless it is added here.
+ON_CLOSED_TASK = frozenset({"view", "reopen"})
 
 
 def _helped_under(paths: tuple[str, ...]) -> Q:
@@ -86,6 +94,15 @@ def can(user, act: str, task: Task) -> bool:
     return in_office or scopes.covers(task.lead_unit.path, Role.UNIT_REPORTER)
 
 
+def acts_on(user, task: Task) -> dict[str, bool]:
+    """The acts a task's pages offer `user`, by act (ACTS, and `withdraw` for the lead
+    unit's liaison): `can` for each, and on a closed task only those of ON_CLOSED_TASK."""
+    closed = task.status == TaskStatus.CLOSED
+    acts = {act: (not closed or act in ON_CLOSED_TASK) and can(user, act, task) for act in ACTS}
+    acts["withdraw"] = not closed and can_withdraw(user, task, None)
+    return acts
+
+
 def can_create_task(user, office: Unit) -> bool:
     """Office staff and leaders create tasks in their own office's ledger."""
     return scopes_of(user).covers(office.path, *OFFICE)
@@ -117,3 +134,24 @@ STALENESS_ROLES = (*OFFICE, Role.CITY_LEADER)
 def can_see_staleness(user) -> bool:
     """Office staff, office leaders and city leaders see staleness per unit."""
     return scopes_of(user).has(*STALENESS_ROLES)
+
+
+def can_remind_units(user) -> bool:
+    """Office staff and leaders remind lagging units from the staleness page (city
+    leaders read it only)."""
+    return scopes_of(user).has(*OFFICE)
+
+
+def can_withdraw(user, task: Task, filed_by_id: int | None) -> bool:
+    """Whether `user` may take back (撤回) a report or closing request on `task` not yet
+    decided: the unit that filed it — the lead unit's liaison — or whoever filed it
+    (an office clerk filing for the unit). An office leader rejects instead."""
+    if filed_by_id is not None and filed_by_id == getattr(user, "pk", None):
+        return can(user, "report", task) or can(user, "request_closing", task)
+    return scopes_of(user).covers(task.lead_unit.path, Role.UNIT_REPORTER)
+
+
+def require_withdraw(user, task: Task, filed_by_id: int | None) -> None:
+    """Raise PermissionDenied unless `user` may withdraw what was filed on `task`."""
+    if not can_withdraw(user, task, filed_by_id):
+        raise PermissionDenied(f"withdraw not allowed on task {task.pk}")

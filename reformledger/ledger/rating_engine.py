@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext, gettext_noop
 
-from reformledger.ledger.choices import LEVEL_SEVERITY, RatingLevel
+from reformledger.ledger.choices import LEVEL_SEVERITY, NotRatedReason, RatingLevel, TaskStatus
 
 #: Levels by severity, best first (`RatingLevel.values` is rebuilt on every access).
 _BY_SEVERITY = tuple(sorted(LEVEL_SEVERITY, key=LEVEL_SEVERITY.__getitem__))
@@ -102,6 +102,57 @@ class Suggestion:
     def texts(self) -> list[str]:
         """The reasons in the active language."""
         return [str(r) for r in self.reasons]
+
+
+@dataclass(frozen=True)
+class NotRated:
+    """A task of a period's ledger that the period does not rate, and why."""
+
+    task_id: int
+    code: str
+    title: str
+    reason: str  # a NotRatedReason value
+    start_date: dt.date | None = None
+
+    @property
+    def label(self) -> str:
+        """The reason in the active language."""
+        return str(NotRatedReason(self.reason).label)
+
+
+#: What becomes of a task that is not being worked on, by its status.
+_NOT_WORKED = {
+    TaskStatus.CANCELLED: NotRatedReason.CANCELLED,
+    TaskStatus.CARRIED_OVER: NotRatedReason.CARRIED_OVER,
+}
+
+
+def not_rated_reason(
+    *,
+    status: str,
+    start_date: dt.date,
+    on: dt.date,
+    period_start: dt.date,
+    has_plan: bool,
+    closed_on: dt.date | None = None,
+) -> str | None:
+    """Why a task is not rated in a period (a `NotRatedReason` value), or None when it
+    is: a task in progress or blocked that has begun by the rating date `on`, or one
+    closed in the period or later (`closed_on`, the day its closing was approved).
+
+    The one rule of which tasks a period rates: computing it and the rating board
+    both ask it, so the board names the same reason the computation gave.
+    """
+    if status == TaskStatus.CLOSED:
+        closed_on = closed_on or period_start
+        return NotRatedReason.CLOSED if closed_on < period_start else None
+    if status == TaskStatus.PLANNING:
+        return NotRatedReason.PLANNING if has_plan else NotRatedReason.NO_PLAN
+    if status in _NOT_WORKED:
+        return _NOT_WORKED[status]
+    if start_date > on:
+        return NotRatedReason.NOT_STARTED
+    return None
 
 
 def planned_percent(facts: TaskFacts) -> int:

@@ -12,13 +12,15 @@ from django.utils.translation import gettext as _
 
 @dataclass(frozen=True)
 class MilestoneRow:
+    """A milestone as a plan is written: what is to be done by when. Not whether it is
+    reached: only an accepted progress report says that (`report_accept`)."""
+
     title: str
     planned_date: dt.date
     weight: int
     is_key: bool = False
     responsible: str = ""
     expected_evidence: str = ""
-    reached_on: dt.date | None = None
 
 
 def task_date_errors(start_date: dt.date | None, deadline: dt.date | None) -> dict[str, str]:

@@ -15,3 +15,12 @@ class OrgsConfig(AppConfig):
 
         assert trail.AUDITOR == Role.AUDITOR
         trail.set_role_lookup(lambda user, role: scopes_of(user).has(role))
+        _register_labels()
+
+
+def _register_labels() -> None:
+    """The words the trail shows for the unit tree's records (`audit.labels`)."""
+    from reformledger.audit import labels
+    from reformledger.orgs.models import Membership, Person, Unit, UnitAlias, UnitName
+
+    labels.register(models=[Unit, UnitName, UnitAlias, Person, Membership])

@@ -4,10 +4,10 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reformledger.audit import services as audit
+from reformledger.core.clock import business_today
 from reformledger.orgs.choices import ADMIN_ROLES, MatchHow, Role, UnitKind
 from reformledger.orgs.matching import UnitMatcher
 from reformledger.orgs.models import Membership, Person, Unit, UnitAlias, UnitName
@@ -55,7 +55,7 @@ def unit_create(
 def unit_rename(*, by, unit: Unit, name: str, on: dt.date | None = None, reason: str = "") -> Unit:
     """Rename a unit; the old name is kept with the dates it was used."""
     _require_admin(by)
-    on = on or timezone.localdate()
+    on = on or business_today()
     old = unit.name
     UnitName.objects.filter(unit=unit, valid_until__isnull=True).update(valid_until=on)
     UnitName.objects.create(unit=unit, name=name, valid_from=on, reason=reason)
@@ -73,7 +73,7 @@ def unit_merge(*, by, unit: Unit, into: Unit, on: dt.date | None = None, reason:
     _require_admin(by)
     if unit.pk == into.pk or into.path.startswith(unit.path):
         raise ValidationError({"into": _("A unit cannot be merged into itself or a unit below.")})
-    on = on or timezone.localdate()
+    on = on or business_today()
     UnitName.objects.filter(unit=unit, valid_until__isnull=True).update(valid_until=on)
     unit.is_active = False
     unit.merged_into = into

@@ -63,6 +63,29 @@ class AnswerDecision(models.TextChoices):
     RETURNED = "returned", _("Returned")
 
 
+class DraftStatus(models.TextChoices):
+    """Where a draft order submitted for signature (提请签发) stands: with the office
+    leader named to sign it, returned to the office with a reason, signed (the order is
+    issued), or withdrawn by the office."""
+
+    PENDING = "pending", _("Awaiting signature")
+    RETURNED = "returned", _("Returned")
+    ISSUED = "issued", _("Signed and issued")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    @property
+    def colour(self) -> str:
+        return DRAFT_COLOURS[self.value]
+
+
+DRAFT_COLOURS = {
+    "pending": "#fd7e14",
+    "returned": "#dc3545",
+    "issued": "#198754",
+    "withdrawn": "#adb5bd",
+}
+
+
 class DocumentStatus(models.TextChoices):
     """A reform document's way from draft to issued (起草 → 审议 → 印发)."""
 

@@ -245,6 +245,40 @@ class OrderIssueForm(OfficeChoiceMixin, StyledFormMixin, forms.Form):
         return data
 
 
+class OrderDraftForm(OrderIssueForm):
+    """A supervision order drafted for an office leader to sign (提请签发): the order as
+    it is to be issued, and the leader who is to sign it."""
+
+    signer = forms.ModelChoiceField(
+        label=_("To be signed by"),
+        queryset=Unit.objects.none(),
+        help_text=_("The director or deputy director who signs and issues it."),
+    )
+
+    def __init__(self, *args, offices, office, **kwargs):
+        super().__init__(*args, offices=offices, office=office, **kwargs)
+        self.fields["signer"].queryset = office_leaders(office)
+
+
+class DraftRevisionForm(StyledFormMixin, forms.Form):
+    """A returned draft order, corrected to be submitted again (its task or action item
+    stays what it was)."""
+
+    signer = forms.ModelChoiceField(label=_("To be signed by"), queryset=Unit.objects.none())
+    level = forms.ChoiceField(label=_("Level"), choices=OrderLevel.choices)
+    deadline = forms.DateField(label=_("Answer by"), widget=DATE)
+    basis = forms.CharField(label=_("Basis"), widget=SHORT_TEXT)
+    demand = forms.CharField(label=_("Demand"), widget=TEXT)
+
+    def __init__(self, *args, office, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["signer"].queryset = office_leaders(office)
+
+
+class DraftReturnForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(label=_("Reason for returning"), widget=SHORT_TEXT)
+
+
 class AnswerForm(StyledFormMixin, forms.Form):
     """The unit's answer: a report of what was done and its evidence files."""
 

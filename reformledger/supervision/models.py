@@ -21,6 +21,7 @@ from reformledger.supervision.choices import (
     AWAITING,
     AnswerDecision,
     DocumentStatus,
+    DraftStatus,
     MatterStatus,
     OrderLevel,
 )
@@ -362,6 +363,95 @@ class SupervisionOrder(Matter):
     @property
     def level_colour(self) -> str:
         return OrderLevel(self.level).colour
+
+
+class OrderDraft(models.Model):
+    """A supervision order drafted for signature (提请签发): office staff, who do not
+    issue orders, draft one on a task or an action item and name the office leader who
+    is to sign it. The leader signs it — the order is then issued as drafted, numbered
+    next in the year — or returns it with a reason; a returned draft is corrected and
+    submitted again, or withdrawn."""
+
+    office = models.ForeignKey(
+        Unit, verbose_name=_("reform office"), on_delete=models.PROTECT, related_name="+"
+    )
+    task = models.ForeignKey(
+        Task,
+        verbose_name=_("task"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="order_drafts",
+    )
+    action_item = models.ForeignKey(
+        ActionItem,
+        verbose_name=_("action item"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="order_drafts",
+    )
+    basis = models.TextField(_("basis"))
+    demand = models.TextField(_("demand"))
+    deadline = models.DateField(_("answer by"))
+    level = models.CharField(
+        _("level"), max_length=10, choices=OrderLevel.choices, default=OrderLevel.BLUE
+    )
+    signer = models.ForeignKey(
+        _USER, verbose_name=_("to be signed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=DraftStatus.choices,
+        default=DraftStatus.PENDING,
+        db_index=True,
+    )
+    drafted_by = models.ForeignKey(
+        _USER, verbose_name=_("drafted by"), on_delete=models.PROTECT, related_name="+"
+    )
+    drafted_at = models.DateTimeField(_("submitted at"))
+    decided_by = models.ForeignKey(
+        _USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    return_reason = models.TextField(_("reason for returning"), blank=True)
+    order = models.OneToOneField(
+        SupervisionOrder,
+        verbose_name=_("order issued"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="draft",
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("draft supervision order")
+        verbose_name_plural = _("draft supervision orders")
+        ordering = ["-drafted_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(task__isnull=False) | Q(action_item__isnull=False),
+                name="order_draft_has_subject",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="issued") | Q(order__isnull=False),
+                name="order_draft_issued_has_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.demand[:40]}"
+
+    @property
+    def unit(self) -> Unit:
+        """The unit the order will go to: the action item's, else the task's lead unit."""
+        return self.action_item.unit if self.action_item_id else self.task.lead_unit
+
+    @property
+    def status_colour(self) -> str:
+        return DraftStatus(self.status).colour
 
 
 class Answer(models.Model):

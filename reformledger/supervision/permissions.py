@@ -7,7 +7,9 @@ API and services.
   unit (or a unit below it), sign for them (签收) and answer them; the office never
   signs for a unit.
 - Only office leaders issue orders, escalate them by hand, and accept or return
-  answers; office staff record meetings, reviews, documents and links.
+  answers; office staff record meetings, reviews, documents and links, and draft an
+  order for a leader to sign (提请签发): the leader it names signs and issues it, or
+  returns it.
 - A linked leader's page lists every task linked to them.
 """
 
@@ -21,6 +23,7 @@ from reformledger.supervision.models import (
     ActionItem,
     LeaderLink,
     LeadingGroupMeeting,
+    OrderDraft,
     ReformDocument,
     SupervisionMeeting,
     SupervisionOrder,
@@ -38,7 +41,13 @@ ACTS = {
     "decide": "office leaders (accept or return an answer)",
     "receive": "the responsible unit's liaison or head (签收, before answering)",
     "answer": "the responsible unit's liaison or head",
+    "draft_order": "office staff and leaders (提请签发: a draft for an office leader to sign)",
+    "sign_draft": "the office leader a draft names (sign and issue it, or return it)",
+    "revise_draft": "office staff and leaders (correct a returned draft, or withdraw one)",
 }
+
+#: Acts on a draft order itself.
+DRAFT_ACTS = ("sign_draft", "revise_draft")
 
 #: Acts of the addressed unit's own people on its orders and action items.
 UNIT_ACTS = ("receive", "answer")
@@ -58,6 +67,12 @@ def visible_action_items(user) -> QuerySet[ActionItem]:
     """Action items of the user's offices, and those addressed to the user's unit."""
     q = _office_q(user) | under_any("unit", scopes_of(user).paths(*UNIT))
     return ActionItem.objects.filter(q)
+
+
+def visible_order_drafts(user) -> QuerySet[OrderDraft]:
+    """Draft orders of the user's offices (staff and leaders; not the units, which see an
+    order once it is issued)."""
+    return OrderDraft.objects.filter(under_any("office", scopes_of(user).paths(*OFFICE)))
 
 
 def visible_supervision_meetings(user) -> QuerySet[SupervisionMeeting]:
@@ -96,7 +111,7 @@ def can_office(user, act: str, office: Unit) -> bool:
     if act not in ACTS:
         raise ValueError(f"unknown act {act!r}")
     scopes = scopes_of(user)
-    if act == "record":
+    if act in ("record", "draft_order"):
         return scopes.covers(office.path, *OFFICE)
     if act in ("issue_order", "escalate", "decide"):
         return scopes.covers(office.path, Role.OFFICE_LEADER)
@@ -107,7 +122,17 @@ def can(user, act: str, obj: Model) -> bool:
     """Whether `user` may do `act` on an order, action item, meeting or document."""
     if act in UNIT_ACTS:
         return scopes_of(user).covers(obj.unit.path, *UNIT)
+    if act in DRAFT_ACTS:
+        return isinstance(obj, OrderDraft) and _may_on_draft(user, act, obj)
     return can_office(user, act, obj.office)
+
+
+def _may_on_draft(user, act: str, draft: OrderDraft) -> bool:
+    scopes = scopes_of(user)
+    if act == "sign_draft":
+        # The leader the draft names, while still a leader of its office.
+        return draft.signer_id == user.pk and scopes.covers(draft.office.path, Role.OFFICE_LEADER)
+    return scopes.covers(draft.office.path, *OFFICE)
 
 
 def is_office_leader(user, office: Unit) -> bool:

@@ -7,11 +7,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reformledger.audit.models import AuditRecord
 from reformledger.audit.selectors import history_of
+from reformledger.core.clock import business_today
 from reformledger.ledger.choices import LEVEL_SEVERITY, OPEN_STATUSES, PlanStatus
 from reformledger.ledger.models import Milestone, Rating, Task
 from reformledger.ledger.selectors import (
@@ -72,7 +72,7 @@ def mark_overdue(matters: Iterable[Matter], dates: ReferenceDates | None = None)
     they are read (one query) only if some matter is past its deadline today: a
     reference date is never after today."""
     matters = list(matters)
-    today = dates.today if dates else timezone.localdate()
+    today = dates.today if dates else business_today()
     late = [m for m in matters if m.is_overdue(today)]
     for matter in matters:
         matter.overdue, matter.days_overdue = False, None

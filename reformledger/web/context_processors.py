@@ -2,6 +2,8 @@
 
 from django.utils.functional import SimpleLazyObject
 
+from reformledger.core.clock import business_date as _business_date
+from reformledger.ledger.selectors import next_acts_count
 from reformledger.notifications.selectors import unread_count
 from reformledger.orgs.choices import Role
 from reformledger.orgs.permissions import scopes_of
@@ -32,4 +34,18 @@ def navigation(request):
         # The navbar's badge beside "Notices" (notifications app): one count query,
         # run only by a page that shows the navbar.
         "unread_notifications": SimpleLazyObject(lambda: unread_count(user)),
+        # The badge beside "My work": how many acts wait for the user (待办). A landing
+        # page that shows them already counted them; any other page asks one count.
+        "next_acts_count": SimpleLazyObject(lambda: _next_acts_count(request, user)),
     }
+
+
+def _next_acts_count(request, user) -> int:
+    shown = getattr(request, "next_acts", None)
+    return shown.total if shown is not None else next_acts_count(user)
+
+
+def business_date(request):
+    """The business date the ledger runs on, when one is set (RL_BUSINESS_DATE): every
+    page, signed in or not, says so in a banner (web/_business_date.html)."""
+    return {"business_date": _business_date()}

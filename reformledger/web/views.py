@@ -5,6 +5,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 
+from reformledger.core.clock import business_date
+from reformledger.ledger.selectors import next_acts
 from reformledger.orgs.choices import Role
 from reformledger.orgs.permissions import scopes_of
 from reformledger.web import dashboard as dashboard_selectors
@@ -20,8 +22,15 @@ def healthz(request):
     except Exception as exc:  # any database failure is reported, not raised
         db = f"error: {exc.__class__.__name__}"
     status = 200 if db == "ok" else 503
+    day = business_date()
     return JsonResponse(
-        {"status": "ok" if status == 200 else "error", "database": db, "vendor": connection.vendor},
+        {
+            "status": "ok" if status == 200 else "error",
+            "database": db,
+            "vendor": connection.vendor,
+            # The day the ledger takes as today when RL_BUSINESS_DATE sets one, else null.
+            "business_date": day.isoformat() if day else None,
+        },
         status=status,
     )
 
@@ -44,7 +53,10 @@ def home(request):
 def dashboard(request):
     """The dashboard (领导驾驶舱): charts and tables over the tasks the user sees, per year."""
     data = dashboard_selectors.dashboard(request.user, year=request.GET.get("year"))
-    return render(request, "web/dashboard.html", {"dash": data})
+    # Leaders land here: what waits for them, a few rows of each kind; the navigation's
+    # count reads the same.
+    request.next_acts = next_acts(request.user, limit=5)
+    return render(request, "web/dashboard.html", {"dash": data, "next_acts": request.next_acts})
 
 
 def _wants_json(request) -> bool:

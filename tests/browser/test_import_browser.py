@@ -38,7 +38,7 @@ def test_the_clerk_imports_an_office_ledger_through_the_preview(
     assert skipped.get_by_text("注：1.完成时限以市委改革办文件为准", exact=False).is_visible()
     assert skipped.get_by_test_id("skipped-row").count() == 6
     dates = page.get_by_test_id("preview-dates")
-    assert dates.get_by_text("三季度末").is_visible()
+    assert dates.get_by_text("三季度末", exact=True).is_visible()
     assert page.get_by_test_id("year-question").is_visible()
     assert page.get_by_test_id("confirm-import").is_disabled()
 

@@ -60,6 +60,7 @@ def test_office_staff_approves_a_submitted_plan_in_the_browser(
     _login(page, live_server, "office")
     page.goto(f"{live_server.url}/ledger/tasks/{world.task_boluo.pk}/#plan")
     page.fill("#id_note", "同意")
+    page.once("dialog", lambda dialog: dialog.accept())  # approving a plan asks first
     page.get_by_role("button", name="批准").click()
     page.get_by_test_id("plan-current").wait_for()
     shot(page, "plan-approved")

@@ -13,13 +13,9 @@ from reformledger.audit.models import AuditRecord
 from reformledger.notifications.models import Notification
 from reformledger.supervision.models import SupervisionOrder
 from tests.browser.signin import sign_in
+from tests.files import PDF
 
 pytestmark = pytest.mark.browser
-
-PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
 
 
 def _login(page, live_server, username: str) -> None:

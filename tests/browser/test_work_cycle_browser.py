@@ -11,14 +11,9 @@ from reformledger.ledger import services
 from reformledger.ledger.models import Period, Rating, RatingGrade, Task
 from reformledger.ledger.validation import MilestoneRow
 from tests.browser.signin import sign_in
+from tests.files import PDF
 
 pytestmark = pytest.mark.browser
-
-# The smallest well-formed PDF: the evidence checks read the file's signature.
-PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
 
 
 def _login(page, live_server, username: str) -> None:
@@ -86,6 +81,7 @@ def test_a_whole_cycle_from_report_to_closed_ledger(
 
     # 3. The director computes June's suggestions, confirms one, overrides another.
     _login(page, live_server, "director")
+    page.on("dialog", lambda dialog: dialog.accept())  # each decision asks first
     page.goto(f"{url}/ledger/ratings/?period={june.pk}")
     page.get_by_test_id("compute").click()
     page.wait_for_load_state()
@@ -128,9 +124,11 @@ def test_a_whole_cycle_from_report_to_closed_ledger(
     closing.refresh_from_db()
     assert closing.status == "signed"
 
-    # 6. The director approves: the task leaves the open ledger.
+    # 6. The director approves (one milestone of two reached: with the reason why); the
+    # task leaves the open ledger.
     _login(page, live_server, "director")
     page.goto(f"{url}/ledger/tasks/{task.pk}/#closing")
+    page.fill("#id_closing_note", "全区推开已由区政府常务会议确认。")
     page.get_by_test_id("approve-closing").click()
     page.wait_for_load_state()
     assert Task.objects.get(pk=task.pk).status == "closed"

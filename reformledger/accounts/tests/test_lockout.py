@@ -5,13 +5,14 @@ import datetime as dt
 from unittest import mock
 
 from axes.models import AccessAttempt
+from django.contrib.auth.hashers import make_password
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from reformledger.accounts import services
 from reformledger.audit.models import AuditRecord, Outcome
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, UserFactory
 
 LOGIN = "/login/"
 
@@ -55,6 +56,21 @@ def test_the_lock_holds_the_user_name_from_that_address_only(world):
     assert attempt(Client(), user.username, PASSWORD, address="10.0.0.1").status_code == 429
     # The same person from another address, and another user from the first, still sign in.
     assert attempt(Client(), user.username, PASSWORD, address="10.0.0.2").status_code == 302
+    (other,) = accounts_with_fast_hashes(1)
+    assert attempt(Client(), other.username, PASSWORD, address="10.0.0.1").status_code == 302
+
+
+def test_four_failures_do_not_lock_and_the_fifth_does(world):
+    """Both sides of the lock-out count: after four wrong passwords the right one signs
+    in (and clears the count); four more and a fifth lock the account."""
+    user = world.office_staff
+    for _n in range(4):
+        attempt(Client(), user.username, "wrong")
+    assert attempt(Client(), user.username, PASSWORD).status_code == 302
+    for _n in range(4):
+        assert attempt(Client(), user.username, "wrong").status_code == 200
+    assert attempt(Client(), user.username, "wrong").status_code == 429
+    assert attempt(Client(), user.username, PASSWORD).status_code == 429
 
 
 def test_an_unknown_user_gets_the_same_answer_as_a_wrong_password(world):
@@ -108,3 +124,49 @@ def test_the_lock_out_and_each_failure_are_in_the_audit_trail(world):
     assert locked.exists()
     assert locked.first().outcome == Outcome.DENIED
     assert not AuditRecord.objects.filter(changes__icontains="wrong").exists()
+
+
+def accounts_with_fast_hashes(count: int) -> list:
+    """Accounts whose password is PASSWORD, hashed with the tests' fast hasher, so that
+    dozens of sign-ins cost milliseconds."""
+    return UserFactory.create_batch(count, password=make_password(PASSWORD))
+
+
+def test_many_failures_on_many_accounts_from_one_address_lock_that_address(world):
+    accounts = accounts_with_fast_hashes(13)
+    sprayer = "10.6.6.6"
+    answers = [
+        attempt(Client(), user.username, "wrong", address=sprayer).status_code
+        for user in accounts[:12]
+        for _n in range(4)  # below the lock of each user name (5)
+    ]
+    assert answers[:39] == [200] * 39  # the address limit is 40 (RL_LOGIN_ADDRESS_FAILURE_LIMIT)
+    assert set(answers[39:]) == {429}
+
+    # The address is locked: the right password of an account never tried is refused ...
+    right = attempt(Client(), accounts[12].username, PASSWORD, address=sprayer)
+    assert right.status_code == 429
+    assert 'data-testid="address-locked"' in right.content.decode()
+    # ... while the same accounts sign in from another address.
+    assert attempt(Client(), accounts[12].username, PASSWORD, address="10.6.6.7").status_code == 302
+    assert attempt(Client(), accounts[0].username, PASSWORD, address="10.6.6.8").status_code == 302
+    locked = AuditRecord.objects.filter(verb="auth.locked_out", address=sprayer).first()
+    assert "from the address" in locked.reason
+    with later(31):
+        assert (
+            attempt(Client(), accounts[12].username, PASSWORD, address=sprayer).status_code == 302
+        )
+
+
+def test_a_sign_in_from_the_address_does_not_wipe_its_count_of_failures(world):
+    sprayer, (mine, *others) = "10.7.7.7", accounts_with_fast_hashes(11)
+    for user in others[:9]:
+        for _n in range(4):
+            attempt(Client(), user.username, "wrong", address=sprayer)  # 36 failures
+    # The attacker's own account signs in: only its own failures are cleared ...
+    assert attempt(Client(), mine.username, PASSWORD, address=sprayer).status_code == 302
+    assert AccessAttempt.objects.filter(ip_address=sprayer).count() == 9
+    # ... so four more failures reach the address's limit (40) all the same.
+    for _n in range(4):
+        attempt(Client(), others[9].username, "wrong", address=sprayer)
+    assert attempt(Client(), others[0].username, PASSWORD, address=sprayer).status_code == 429

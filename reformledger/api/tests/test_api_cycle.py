@@ -6,8 +6,8 @@ import datetime as dt
 from reformledger.audit.models import AuditRecord
 from reformledger.ledger import services
 from reformledger.ledger.models import ClosingRequest, Period, ProgressReport, Rating, Task
+from tests.files import PDF
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 JSON = "application/json"
 
 
@@ -112,12 +112,17 @@ def test_closing_is_requested_signed_and_approved_through_the_api(
     )
     assert client_for(huiyang_head).post(f"/api/v1/closings/{closing_id}/sign/").status_code == 200
     leader = client_for(director)
+    # 0 of 2 milestones reached: approving needs a note saying why.
+    bare = leader.post(f"/api/v1/closings/{closing_id}/approve/", {}, content_type=JSON)
+    assert bare.status_code == 400 and "note" in bare.json()
+    assert Task.objects.get(pk=task.pk).status == "in_progress"
+    note = {"note": "节点已由市政府常务会议确认完成"}
     assert (
-        leader.post(f"/api/v1/closings/{closing_id}/approve/", {}, content_type=JSON).status_code
+        leader.post(f"/api/v1/closings/{closing_id}/approve/", note, content_type=JSON).status_code
         == 200
     )
     assert (
-        leader.post(f"/api/v1/closings/{closing_id}/approve/", {}, content_type=JSON).status_code
+        leader.post(f"/api/v1/closings/{closing_id}/approve/", note, content_type=JSON).status_code
         == 409
     )
     assert Task.objects.get(pk=task.pk).status == "closed"

@@ -14,10 +14,14 @@ PLAN_BODY = {
 
 @pytest.fixture
 def token_client(world):
-    """`token_client(user, language)`: another system calling with the user's token."""
+    """`token_client(user, language)`: another system calling with the user's token
+    (elevated, as made in a session verified with the second factor, so a leader's
+    token may decide)."""
 
     def make(user, language: str) -> Client:
-        _token, raw = accounts.token_create(by=user, name="语言测试")
+        _token, raw = accounts.token_create(
+            by=user, name="语言测试", elevated=True, second_factor_verified=True
+        )
         return Client(HTTP_AUTHORIZATION=f"Bearer {raw}", HTTP_ACCEPT_LANGUAGE=language)
 
     return make

@@ -10,7 +10,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+from tests.files import PDF
+
 JSON = "application/json"
 
 
@@ -41,10 +42,12 @@ class System:
         return rows[0]
 
 
-def token_of(session: Client) -> str:
+def token_of(session: Client, *, elevated: bool = False) -> str:
     """A person, signed in (with the second factor where the role needs it), creates a
-    token for the other system on the tokens endpoint; it is shown once."""
-    created = session.post("/api/v1/tokens/", {"name": "省级督查平台"}, content_type=JSON)
+    token for the other system on the tokens endpoint; it is shown once. A leader's
+    token that is to decide asks to be elevated (for the second-factor acts)."""
+    body = {"name": "省级督查平台", "elevated": elevated}
+    created = session.post("/api/v1/tokens/", body, content_type=JSON)
     assert created.status_code == 201, created.content
     return created.json()["token"]
 
@@ -53,7 +56,7 @@ def test_another_system_runs_the_whole_cycle_through_the_api(
     world, office_staff, director, huiyang_liaison, huiyang_head, client_for
 ):
     office = System(token_of(client_for(office_staff)))
-    leader = System(token_of(client_for(director)))
+    leader = System(token_of(client_for(director), elevated=True))
     liaison = System(token_of(client_for(huiyang_liaison)))
     head = System(token_of(client_for(huiyang_head)))
     today = timezone.localdate()

@@ -1,8 +1,15 @@
 """Backup and restore (数据备份恢复), run as an operator runs them: `reformledger backup`
 and `reformledger restore` in processes of their own, with the real settings read from
-the environment, against the test database and an empty instance beside it."""
+the environment, against the test database and an empty instance beside it. The
+manifest is signed with a key kept outside the archive; a forged, wrongly signed,
+unsigned or cut-short archive is refused before the target is touched, and a restore
+that fails a check after loading leaves the target empty as it found it."""
 
+import hashlib
 import io
+import json
+import sqlite3
+import subprocess
 import tarfile
 import threading
 import uuid
@@ -13,7 +20,17 @@ import pytest
 from django.conf import settings
 from django.db import connection, connections
 
-from reformledger.audit.backup import MANIFEST, database_states, read_manifest
+from reformledger.audit.backup import (
+    MANIFEST,
+    SIGNATURE,
+    Manifest,
+    database_states,
+    pg_tool,
+    read_manifest,
+    read_signed_manifest,
+    sign,
+    table_states,
+)
 from reformledger.audit.selectors import chain_head
 from reformledger.core.tests.instance import database_url, instance_env, reformledger
 from reformledger.ledger import services as ledger
@@ -21,37 +38,85 @@ from reformledger.ledger import services as ledger
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PDF = b"%PDF-1.4 implementation plan"
+KEY = b"3f1c0d9e8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e"
+OTHER_KEY = "0" * 64
 
 
 @pytest.fixture
-def source(world) -> dict[str, str]:
+def key_file(tmp_path) -> Path:
+    """The operator's backup key, in a file only the service account reads."""
+    path = tmp_path / "backup.key"
+    path.write_bytes(KEY + b"\n")
+    path.chmod(0o600)
+    return path
+
+
+@pytest.fixture
+def source(world, key_file) -> dict[str, str]:
     """The running instance: the test database with the world in it and one uploaded
-    evidence file."""
+    evidence file; its backups are signed with the key."""
     evidence = Path(settings.MEDIA_ROOT) / "evidence" / "2016" / "方案.pdf"
     evidence.parent.mkdir(parents=True, exist_ok=True)
     evidence.write_bytes(PDF)
-    yield instance_env(connection.settings_dict, Path(settings.MEDIA_ROOT))
+    yield instance_env(
+        connection.settings_dict, Path(settings.MEDIA_ROOT), RL_BACKUP_KEY_FILE=str(key_file)
+    )
     evidence.unlink()
 
 
+def _new_database(db: dict) -> None:
+    admin = psycopg.connect(database_url({**db, "NAME": "postgres"}), autocommit=True)
+    with admin:
+        admin.execute(f'CREATE DATABASE "{db["NAME"]}"')
+
+
+def _drop_database(db: dict) -> None:
+    admin = psycopg.connect(database_url({**db, "NAME": "postgres"}), autocommit=True)
+    with admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{db["NAME"]}" WITH (FORCE)')
+
+
 @pytest.fixture
-def empty_instance(tmp_path):
+def empty_instance(tmp_path, key_file):
     """A new, empty instance: a database nobody has written to and an empty media
-    folder. On PostgreSQL a database created for the test and dropped after it."""
+    folder, with the same backup key. On PostgreSQL a database created for the test
+    and dropped after it."""
     media = tmp_path / "restored-media"
     db = dict(connection.settings_dict)
     if connection.vendor == "sqlite":
         db["NAME"] = str(tmp_path / "restored.sqlite3")
-        yield db, instance_env(db, media), media
+        yield db, instance_env(db, media, RL_BACKUP_KEY_FILE=str(key_file)), media
         return
     db["NAME"] = f"rl_ops_restore_{uuid.uuid4().hex[:8]}"
-    admin = psycopg.connect(database_url({**db, "NAME": "postgres"}), autocommit=True)
-    admin.execute(f'CREATE DATABASE "{db["NAME"]}"')
+    _new_database(db)
     try:
-        yield db, instance_env(db, media), media
+        yield db, instance_env(db, media, RL_BACKUP_KEY_FILE=str(key_file)), media
     finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{db["NAME"]}" WITH (FORCE)')
-        admin.close()
+        _drop_database(db)
+
+
+def _rewrite(archive: Path, out: Path, replace: dict[str, bytes | None]) -> None:
+    """Copy the tar `archive` to `out`, with the entries named in `replace` given new
+    content (None: left out)."""
+    with tarfile.open(archive) as tar, tarfile.open(out, "w") as copy:
+        for member in tar.getmembers():
+            if member.name in replace:
+                body = replace[member.name]
+                if body is None:
+                    continue
+                member.size = len(body)
+                copy.addfile(member, io.BytesIO(body))
+            else:
+                copy.addfile(member, tar.extractfile(member))
+
+
+def _assert_empty(db: dict, media: Path) -> None:
+    """The target holds no row and no uploaded file: as the restore found it."""
+    states = database_states(db)
+    assert sum(s.rows for s in states.values()) == 0, {
+        t: s.rows for t, s in states.items() if s.rows
+    }
+    assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
 
 
 def test_backup_restores_into_an_empty_instance_with_the_same_rows_files_and_chain(
@@ -65,6 +130,7 @@ def test_backup_restores_into_an_empty_instance_with_the_same_rows_files_and_cha
     made = reformledger("backup", str(archive), env=source)
     assert made.returncode == 0, made.stderr
     assert f"Audit chain head: {head.id} {head.hash}" in made.stdout
+    assert "Manifest signed (HMAC-SHA256)" in made.stdout
     assert archive.stat().st_mode & 0o077 == 0  # readable by its owner only
     manifest = read_manifest(archive)
     assert manifest.tables == before
@@ -72,7 +138,7 @@ def test_backup_restores_into_an_empty_instance_with_the_same_rows_files_and_cha
     assert manifest.vendor == connection.vendor
     with tarfile.open(archive) as tar:
         names = tar.getnames()
-    assert MANIFEST in names
+    assert MANIFEST in names and SIGNATURE in names
     assert "media/evidence/2016/方案.pdf" in names
 
     restored = reformledger("restore", str(archive), env=target_env)
@@ -162,22 +228,201 @@ def _query(db: dict, sql: str, params: list) -> tuple:
 
 
 def test_restore_names_the_table_that_does_not_match_its_manifest(source, empty_instance, tmp_path):
-    _db, target_env, _media = empty_instance
+    db, target_env, media = empty_instance
     archive, altered = tmp_path / "ledger.tar", tmp_path / "altered.tar"
     assert reformledger("backup", str(archive), env=source).returncode == 0
     manifest = read_manifest(archive)
     manifest.tables["ledger_task"].rows += 1  # as if a task had been lost on the way
-    with tarfile.open(archive) as tar, tarfile.open(altered, "w") as out:
-        for member in tar.getmembers():
-            if member.name == MANIFEST:
-                body = manifest.to_json()
-                member.size = len(body)
-                out.addfile(member, io.BytesIO(body))
-            else:
-                out.addfile(member, tar.extractfile(member))
+    body = manifest.to_json()  # signed with the key: the archive itself is intact
+    _rewrite(archive, altered, {MANIFEST: body, SIGNATURE: sign(body, KEY)})
 
     restored = reformledger("restore", str(altered), env=target_env)
 
     assert restored.returncode != 0
     rows = manifest.tables["ledger_task"].rows
     assert f"table ledger_task: {rows - 1} rows, the backup had {rows}" in restored.stderr
+    assert "the target is as it was before the restore" in restored.stderr
+    _assert_empty(db, media)
+
+
+def test_a_failed_restore_leaves_the_target_empty_as_it_found_it(source, empty_instance, tmp_path):
+    db, target_env, media = empty_instance
+    archive, altered = tmp_path / "ledger.tar.gz", tmp_path / "altered.tar"
+    assert reformledger("backup", str(archive), env=source).returncode == 0
+    manifest = read_manifest(archive)
+    manifest.tables["orgs_unit"].sha256 = "0" * 64  # a check that fails once loaded
+    body = manifest.to_json()
+    _rewrite(archive, altered, {MANIFEST: body, SIGNATURE: sign(body, KEY)})
+
+    restored = reformledger("restore", str(altered), env=target_env)
+
+    assert restored.returncode != 0
+    assert "table orgs_unit: its content differs from the backup" in restored.stderr
+    assert "Traceback" not in restored.stderr
+    _assert_empty(db, media)  # no row in any table, no uploaded file
+    # The same instance then takes the intact backup.
+    again = reformledger("restore", str(archive), env=target_env)
+    assert again.returncode == 0, again.stderr
+    assert database_states(db) == manifest_tables(archive)
+
+
+def manifest_tables(archive: Path):
+    return read_manifest(archive).tables
+
+
+# --- forged, wrongly signed, unsigned and cut-short archives ----------------------
+
+
+def _forge_a_row(archive: Path, out: Path, work: Path) -> None:
+    """What someone with the archive but not the key can do: change one row of the
+    database copy and write a manifest that matches it (counts, hashes), keeping the
+    old signature."""
+    manifest = read_manifest(archive)
+    with tarfile.open(archive) as tar:
+        tar.extract(manifest.database, work, filter="data")
+    dump = work / manifest.database
+    sql = "UPDATE ledger_task SET title = '已完成（伪造）' WHERE code = '2016-003'"
+    if manifest.vendor == "sqlite":
+        copy = sqlite3.connect(dump)
+        with copy:
+            copy.execute(sql)
+            manifest.tables = table_states(copy.cursor(), "sqlite")
+        copy.close()
+    else:
+        scratch = {**connection.settings_dict, "NAME": f"rl_forge_{uuid.uuid4().hex[:8]}"}
+        _new_database(scratch)
+        try:
+            env = {"PGPASSWORD": scratch.get("PASSWORD") or ""}
+            url = database_url(scratch)
+            subprocess.run(  # noqa: S603
+                [pg_tool("pg_restore"), "--no-owner", f"--dbname={url}", str(dump)],
+                check=True,
+                env=env,
+            )
+            with psycopg.connect(url) as forged:
+                forged.execute(sql)
+                forged.commit()
+                manifest.tables = table_states(forged.cursor(), "postgresql")
+            subprocess.run(  # noqa: S603
+                [pg_tool("pg_dump"), "--format=custom", f"--file={dump}", url],
+                check=True,
+                env=env,
+            )
+        finally:
+            _drop_database(scratch)
+    manifest.database_sha256 = hashlib.sha256(dump.read_bytes()).hexdigest()
+    _rewrite(archive, out, {MANIFEST: manifest.to_json(), manifest.database: dump.read_bytes()})
+
+
+def test_a_changed_row_with_a_recomputed_manifest_is_refused(source, empty_instance, tmp_path):
+    db, target_env, media = empty_instance
+    archive, forged = tmp_path / "ledger.tar", tmp_path / "forged.tar"
+    assert reformledger("backup", str(archive), env=source).returncode == 0
+    _forge_a_row(archive, forged, tmp_path)
+    assert (
+        read_manifest(forged).tables["ledger_task"] != read_manifest(archive).tables["ledger_task"]
+    )
+
+    refused = reformledger("restore", str(forged), env=target_env)
+
+    assert refused.returncode != 0
+    assert "signature does not match its manifest" in refused.stderr
+    _assert_empty(db, media)
+    # Without its signature it is refused as unsigned.
+    stripped = tmp_path / "stripped.tar"
+    _rewrite(forged, stripped, {SIGNATURE: None})
+    unsigned = reformledger("restore", str(stripped), env=target_env)
+    assert unsigned.returncode != 0 and "The archive is not signed" in unsigned.stderr
+    _assert_empty(db, media)
+
+
+def test_an_archive_checked_with_the_wrong_key_is_refused(source, empty_instance, tmp_path):
+    db, target_env, media = empty_instance
+    archive = tmp_path / "ledger.tar.gz"
+    assert reformledger("backup", str(archive), env=source).returncode == 0
+    wrong = {k: v for k, v in target_env.items() if k != "RL_BACKUP_KEY_FILE"}
+    wrong["RL_BACKUP_KEY"] = OTHER_KEY
+
+    refused = reformledger("restore", str(archive), env=wrong)
+
+    assert refused.returncode != 0
+    assert "signed with key" in refused.stderr and "--key-file" in refused.stderr
+    _assert_empty(db, media)
+
+
+def test_backup_refuses_to_run_without_a_key_unless_told_unsigned(source, empty_instance, tmp_path):
+    db, target_env, media = empty_instance
+    keyless = {k: v for k, v in source.items() if k != "RL_BACKUP_KEY_FILE"}
+    archive = tmp_path / "dev.tar"
+
+    refused = reformledger("backup", str(archive), env=keyless)
+    assert refused.returncode != 0 and "No backup key" in refused.stderr
+    assert not archive.exists()
+
+    made = reformledger("backup", "--unsigned", str(archive), env=keyless)
+    assert made.returncode == 0, made.stderr
+    assert "UNSIGNED" in made.stderr
+    assert read_signed_manifest(archive)[1] is None
+
+    assert reformledger("restore", str(archive), env=target_env).returncode != 0
+    _assert_empty(db, media)
+    taken = reformledger("restore", "--unsigned", str(archive), env=target_env)
+    assert taken.returncode == 0, taken.stderr
+    assert "WARNING: --unsigned" in taken.stderr
+
+
+def test_a_key_file_others_can_read_is_refused(source, key_file, tmp_path):
+    key_file.chmod(0o644)
+    refused = reformledger("backup", str(tmp_path / "ledger.tar"), env=source)
+    assert refused.returncode != 0 and "chmod 600" in refused.stderr
+
+
+@pytest.mark.parametrize("cut", [0.5, 0.98])
+def test_a_truncated_archive_is_refused_cleanly(source, empty_instance, tmp_path, cut):
+    db, target_env, media = empty_instance
+    archive, truncated = tmp_path / "ledger.tar.gz", tmp_path / "truncated.tar.gz"
+    assert reformledger("backup", str(archive), env=source).returncode == 0
+    data = archive.read_bytes()
+    truncated.write_bytes(data[: int(len(data) * cut)])
+
+    refused = reformledger("restore", str(truncated), env=target_env)
+
+    assert refused.returncode != 0
+    assert "Traceback" not in refused.stderr
+    assert "cut short" in refused.stderr
+    _assert_empty(db, media)
+
+
+def test_a_database_copy_cut_short_inside_the_archive_is_refused_before_the_target_is_touched(
+    source, empty_instance, tmp_path
+):
+    db, target_env, media = empty_instance
+    archive, cut = tmp_path / "ledger.tar", tmp_path / "cut.tar"
+    assert reformledger("backup", str(archive), env=source).returncode == 0
+    manifest = read_manifest(archive)
+    with tarfile.open(archive) as tar:
+        copy = tar.extractfile(manifest.database).read()
+    # The manifest and its signature are intact; the copy they describe is not.
+    _rewrite(archive, cut, {manifest.database: copy[: len(copy) // 2]})
+
+    refused = reformledger("restore", str(cut), env=target_env)
+
+    assert refused.returncode != 0
+    assert "differs from the manifest's hash" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    _assert_empty(db, media)
+
+
+def test_a_manifest_of_format_1_reads():
+    body = {
+        "format": "reformledger-backup/1",
+        "created": "2026-01-01T00:00:00+00:00",
+        "app_version": "0.1.0",
+        "vendor": "sqlite",
+        "server_version": "3",
+        "database": "database.sqlite3",
+        "audit_head": None,
+        "tables": {},
+        "media": {},
+    }
+    assert Manifest.from_json(json.dumps(body).encode()).database_sha256 is None

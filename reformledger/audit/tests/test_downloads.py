@@ -13,8 +13,7 @@ from reformledger.audit.models import AuditRecord
 from reformledger.exchange.testing import edit_xlsx
 from reformledger.ledger import services as ledger
 from reformledger.ledger.models import Period
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+from tests.files import PDF
 
 
 def new_records(since: int):

@@ -16,6 +16,7 @@ from django.utils import timezone
 from reformledger.audit import services as audit
 from reformledger.audit.models import AuditRecord, Outcome
 from reformledger.audit.tests.conftest import a_middle_record, behind_the_back
+from reformledger.audit.verbs import VERBS
 from reformledger.orgs import services as orgs
 from reformledger.orgs.choices import Role
 from tests.factories import UserFactory
@@ -247,7 +248,8 @@ def test_the_export_holds_the_filtered_trail_and_is_recorded(world, auditor, cli
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
     rows = list(sheet.iter_rows(min_row=3, values_only=True))
     assert len(rows) == wanted
-    assert all(row[6].startswith("task.created") for row in rows)
+    assert all(row[13] == "task.created" for row in rows)
+    assert all(row[6] == str(VERBS["task.created"]) for row in rows)
     rec = AuditRecord.objects.get(verb="audit.exported")
     assert rec.actor == auditor
     assert rec.changes["rows"] == [None, wanted]

@@ -131,11 +131,12 @@ def test_the_2016_staleness_page_counts_nothing_past_the_years_end(demo, client_
 
 
 def test_every_page_opens_on_the_same_working_year(demo, client_for):
-    # No period runs today, so the working year is the latest with tasks: the 2017
-    # ledger the unfinished tasks were carried into, not yet set up in periods.
+    # No period runs today (the real date), so the working year is the latest with
+    # tasks: the live 2017 ledger, shown as of its latest period begun. (On the demo's
+    # business date it is 2017's running period: test_live_year.py.)
     client = _client(client_for, "director")
     said = {
         name: _texts(_doc(client, reverse(name)), "working-year")
         for name in ("ledger:ledger", "web:dashboard", "ledger:ratings", "ledger:staleness")
     }
-    assert set(map(tuple, said.values())) == {("2017 · no reporting period set up yet",)}
+    assert set(map(tuple, said.values())) == {("2017 · period 12 (2017-12)",)}

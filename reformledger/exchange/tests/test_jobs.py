@@ -48,7 +48,7 @@ def test_a_job_whose_process_died_while_writing_is_ended_and_can_start_again(wor
 
     job.refresh_from_db()
     assert job.status == ImportJob.Status.FAILED and job.summary == {"lost": True}
-    assert "the process reading it ended" in job.errors[0]["message"]
+    assert "读取文件的进程已结束" in job.errors[0]["message"]  # the process reading it ended
     assert 'data-testid="restart-import"' in page and "hx-trigger" not in page
     assert AuditRecord.objects.filter(verb="import.refused", obj_id=str(job.pk)).exists()
 

@@ -160,7 +160,22 @@ def test_a_file_over_the_size_limit_is_refused(world, office_staff, unchanged, s
 
 
 def test_a_good_workbook_passes_the_checks():
-    check_xlsx(good_xlsx(), "tasks.xlsx")  # no exception
+    """The checks accept a plain workbook as it is and leave it readable, cell for cell;
+    the same bytes are refused as soon as one thing about them is wrong, so the pass
+    is the checks' verdict, not a check that never ran."""
+    data = good_xlsx()
+
+    assert check_xlsx(data, "tasks.xlsx") is None
+
+    sheet = openpyxl.load_workbook(io.BytesIO(data), read_only=True)["任务"]
+    assert [list(row) for row in sheet.iter_rows(values_only=True)] == [HEADER, ROW]
+    for bad_name, bad_data in (
+        ("tasks.xlsm", data),
+        ("tasks.xls", data),
+        ("tasks.xlsx", data[:-20]),
+    ):
+        with pytest.raises(ImportRefused):
+            check_xlsx(bad_data, bad_name)
 
 
 @pytest.fixture

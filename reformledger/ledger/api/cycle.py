@@ -7,7 +7,9 @@ import binascii
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
@@ -16,13 +18,15 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from reformledger.api.filters import IdFilter
-from reformledger.api.mixins import CONFLICT, ERRORS, ActsMixin, NoteSerializer
+from reformledger.api.mixins import CONFLICT, ERRORS, NoteSerializer
 from reformledger.api.schema import describe_tags
-from reformledger.ledger import permissions, services
-from reformledger.ledger.api.tasks import ReasonSerializer, TaskViewSet
+from reformledger.ledger import permissions, selectors, services
+from reformledger.ledger.api.filters import RatingGradesFilter
+from reformledger.ledger.api.tasks import ReasonSerializer, TaskActsMixin, TaskViewSet
 from reformledger.ledger.choices import ClosingStatus, RatingStatus, ReportStatus
 from reformledger.ledger.models import (
     ClosingRequest,
+    Evidence,
     Milestone,
     Period,
     ProgressReport,
@@ -42,6 +46,7 @@ for a period (see /periods/), then submitted, accepted or returned.
 | --- | --- |
 | read | who sees the task |
 | submit | the ledger's office, or the lead unit's liaison |
+| withdraw (submitted, not yet decided) | the lead unit's liaison, or whoever wrote it |
 | accept, return | office staff and leaders of the task's ledger |
 """,
         "ratings": """A–E ratings (项目进度ABCDE五级评价): the system's suggestion, computed for
@@ -60,10 +65,11 @@ leader (the task is closed) or rejected.
 
 | act | who (others: 403; a request of a task one does not see: 404) |
 | --- | --- |
-| read | who sees the task |
+| read (each row with its `proof`: milestones, last report, latest rating) | who sees it |
 | sign | the head (一把手) of the lead unit |
-| approve | office leaders of the task's ledger |
+| approve (a `note` is required when `proof.needs_reason`) | office leaders of the task's ledger |
 | reject | the lead unit's head before signing; office leaders at either stage |
+| withdraw (not yet decided) | the lead unit's liaison, or whoever filed it |
 """,
     }
 )
@@ -120,7 +126,7 @@ def _visible(user, model):
     return model.objects.filter(task__in=permissions.visible_tasks(user))
 
 
-class ReportViewSet(ActsMixin, viewsets.ReadOnlyModelViewSet):
+class ReportViewSet(TaskActsMixin, viewsets.ReadOnlyModelViewSet):
     """Progress reports (进展报告) of the tasks the user may see."""
 
     serializer_class = ReportSerializer
@@ -138,13 +144,13 @@ class ReportViewSet(ActsMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         """Send the report to the office (lateness is recorded)."""
-        return self._act(services.report_submit)
+        return self._act(services.report_submit, act="report")
 
     @extend_schema(request=None, responses={200: ReportSerializer, **ERRORS, **CONFLICT})
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         """Accept a submitted report: its milestones count as reached (the office)."""
-        return self._act(services.report_accept)
+        return self._act(services.report_accept, act="accept_report")
 
     @extend_schema(
         request=ReasonSerializer, responses={200: ReportSerializer, **ERRORS, **CONFLICT}
@@ -152,7 +158,19 @@ class ReportViewSet(ActsMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], url_path="return")
     def send_back(self, request, pk=None):
         """Return a submitted report with the reason (the office)."""
-        return self._act(services.report_return, ReasonSerializer)
+        return self._act(services.report_return, ReasonSerializer, act="accept_report")
+
+    @extend_schema(request=None, responses={200: ReportSerializer, **ERRORS, **CONFLICT})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """Take a submitted report back before the office decides (撤回): it is a draft
+        again. The lead unit's liaison, or whoever wrote it; a decided report is a 409."""
+        return self._act(services.report_withdraw, act="withdraw")
+
+    def may(self, act: str, obj) -> bool:
+        if act == "withdraw":
+            return permissions.can_withdraw(self.request.user, obj.task, obj.author_id)
+        return super().may(act, obj)
 
 
 def _report_save(request, task: Task) -> Response:
@@ -166,7 +184,9 @@ def _report_save(request, task: Task) -> Response:
     if period is None:
         raise ValidationError({"period": [_("No such period in this task's ledger.")]})
     reached = [(r["milestone_id"], r["reached_on"]) for r in fields.pop("reached")]
-    if any(not Milestone.objects.filter(pk=m).exists() for m, _on in reached):
+    # Looked up among the task's own milestones: another task's answers as none at all.
+    own = set(Milestone.objects.filter(plan__task=task).values_list("pk", flat=True))
+    if any(m not in own for m, _on in reached):
         raise ValidationError({"reached": [_("No such milestone.")]})
     report = services.report_save(
         task=task, period=period, by=request.user, reached=reached, **fields
@@ -206,10 +226,11 @@ class RatingFilter(filters.FilterSet):
     task = IdFilter(field_name="task_id")
     period = IdFilter(field_name="period_id")
     status = filters.ChoiceFilter(choices=RatingStatus.choices)
+    grade = RatingGradesFilter(label=_lazy("Grade"))
 
     class Meta:
         model = Rating
-        fields = ["task", "period", "status"]
+        fields = ["task", "period", "status", "grade"]
 
 
 class RatingViewSet(viewsets.ReadOnlyModelViewSet):
@@ -243,9 +264,15 @@ class RatingViewSet(viewsets.ReadOnlyModelViewSet):
     def override(self, request, pk=None):
         """Decide another grade of the same scale, with the reason (office leaders)."""
         rating = self.get_object()
+        if not permissions.can(request.user, "decide_rating", rating.task):
+            raise PermissionDenied()  # before the body is read
         data = OverrideSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        grade = RatingGrade.objects.filter(pk=data.validated_data["grade"]).first()
+        # Looked up among the scales the user reads: another one's grade answers as none.
+        grade = RatingGrade.objects.filter(
+            pk=data.validated_data["grade"],
+            scale__in=selectors.visible_scales(request.user).values("pk"),
+        ).first()
         if grade is None:
             raise ValidationError({"grade": [_("No such grade.")]})
         services.rating_override(
@@ -259,7 +286,68 @@ class FileSerializer(serializers.Serializer):
     content_base64 = serializers.CharField(min_length=1)
 
 
+class ProofMilestoneSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    planned_date = serializers.DateField()
+    is_key = serializers.BooleanField()
+    reached_on = serializers.DateField(allow_null=True)
+
+
+class ProofReportSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    period = serializers.IntegerField(source="period_id")
+    period_label = serializers.CharField(source="period.label")
+    percent = serializers.IntegerField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    accepted_at = serializers.DateTimeField(source="decided_at", allow_null=True)
+
+
+class ProofRatingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    period = serializers.IntegerField(source="period_id")
+    period_label = serializers.CharField(source="period.label")
+    letter = serializers.CharField(source="grade.letter", help_text="The grade in force.")
+    level = serializers.CharField(source="grade.level")
+    status = serializers.ChoiceField(choices=RatingStatus.choices)
+
+
+class ProofEvidenceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="original_name")
+    size = serializers.IntegerField()
+
+
+class ClosingProofSerializer(serializers.Serializer):
+    """What deciding the request rests on (as its pages show it)."""
+
+    milestones_total = serializers.IntegerField(source="total")
+    milestones_reached = serializers.IntegerField(source="reached")
+    milestones = ProofMilestoneSerializer(many=True, help_text="The approved plan's milestones.")
+    not_reached = ProofMilestoneSerializer(many=True, source="unreached")
+    last_report = ProofReportSerializer(
+        source="report", allow_null=True, help_text="The last accepted progress report."
+    )
+    latest_rating = ProofRatingSerializer(
+        source="rating", allow_null=True, help_text="The rating of the latest period rated."
+    )
+    needs_reason = serializers.BooleanField(
+        help_text="Approving needs a `note` saying why (milestones not reached, or D/E)."
+    )
+    concerns = serializers.ListField(child=serializers.CharField())
+
+
+class ClosingListSerializer(serializers.ListSerializer):
+    def to_representation(self, data):
+        rows = list(data.all() if hasattr(data, "all") else data)
+        selectors.attach_proofs(rows)  # three queries for the page, not three a row
+        return super().to_representation(rows)
+
+
 class ClosingSerializer(serializers.ModelSerializer):
+    proof = ClosingProofSerializer(read_only=True)
+    evidence = ProofEvidenceSerializer(many=True, read_only=True, source="evidence.all")
+
     class Meta:
         model = ClosingRequest
         fields = [
@@ -269,12 +357,20 @@ class ClosingSerializer(serializers.ModelSerializer):
             "summary",
             "document_no",
             "document_date",
+            "evidence",
             "requested_at",
             "signed_at",
             "decided_at",
             "reject_reason",
+            "proof",
         ]
         read_only_fields = fields
+        list_serializer_class = ClosingListSerializer
+
+    def to_representation(self, instance):
+        if not hasattr(instance, "proof"):
+            selectors.attach_proofs([instance])
+        return super().to_representation(instance)
 
 
 class ClosingWriteSerializer(serializers.Serializer):
@@ -293,7 +389,7 @@ class ClosingFilter(filters.FilterSet):
         fields = ["task", "status"]
 
 
-class ClosingViewSet(ActsMixin, viewsets.ReadOnlyModelViewSet):
+class ClosingViewSet(TaskActsMixin, viewsets.ReadOnlyModelViewSet):
     """Closing requests (销账申请) of the tasks the user may see, and the acts on them."""
 
     serializer_class = ClosingSerializer
@@ -303,19 +399,30 @@ class ClosingViewSet(ActsMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = ClosingFilter
 
     def get_queryset(self):
-        return _visible(self.request.user, ClosingRequest).order_by("id")
+        return (
+            _visible(self.request.user, ClosingRequest)
+            .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("pk")))
+            .order_by("id")
+        )
+
+    def may(self, act: str, obj) -> bool:
+        if act == "withdraw":
+            return permissions.can_withdraw(self.request.user, obj.task, obj.requested_by_id)
+        return super().may(act, obj)
 
     @extend_schema(request=None, responses={200: ClosingSerializer, **ERRORS, **CONFLICT})
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None):
         """The lead unit's head signs the request."""
-        return self._act(services.closing_sign)
+        return self._act(services.closing_sign, act="sign_closing")
 
     @extend_schema(request=NoteSerializer, responses={200: ClosingSerializer, **ERRORS, **CONFLICT})
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        """An office leader approves: the task is closed (销账)."""
-        return self._act(services.closing_approve, NoteSerializer)
+        """An office leader approves: the task is closed (销账). With a milestone not
+        reached or a latest rating of D or E (`proof.needs_reason`), a `note` saying why
+        is required: without one, a 400 naming `note`."""
+        return self._act(services.closing_approve, NoteSerializer, act="approve_closing")
 
     @extend_schema(
         request=ReasonSerializer, responses={200: ClosingSerializer, **ERRORS, **CONFLICT}
@@ -323,7 +430,16 @@ class ClosingViewSet(ActsMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         """Reject the request with the reason."""
-        return self._act(services.closing_reject, ReasonSerializer)
+        return self._act(
+            services.closing_reject, ReasonSerializer, act=("approve_closing", "sign_closing")
+        )
+
+    @extend_schema(request=None, responses={200: ClosingSerializer, **ERRORS, **CONFLICT})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """Take the request back before it is decided (撤回). The lead unit's liaison, or
+        whoever filed it; a decided request is a 409."""
+        return self._act(services.closing_withdraw, act="withdraw")
 
 
 def _closing_request(request, task: Task) -> Response:

@@ -1,15 +1,16 @@
 """The ledger page's filters as the API reads them: the same names and meaning,
 checked strictly."""
 
+import django_filters
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
 from reformledger.api.filters import ID_SCHEMA, IdFilter, IntegerFilter, StrictBooleanFilter
 from reformledger.ledger.choices import PeriodStatus
-from reformledger.ledger.filters import GRADE_VALUE, GradesFilter, TaskFilter
+from reformledger.ledger.filters import GRADE_VALUE, Grades, GradesField, GradesFilter, TaskFilter
 from reformledger.ledger.models import Period
-from reformledger.ledger.selectors import visible_periods
+from reformledger.ledger.selectors import ratings_by_grade, visible_periods
 from reformledger.orgs.models import Unit
 from reformledger.orgs.permissions import under_any
 
@@ -80,3 +81,26 @@ class TaskApiFilter(TaskFilter):
     def under_unit_id(self, queryset, name, value):
         path = Unit.objects.filter(pk=value).values_list("path", flat=True).first()
         return queryset.filter(under_any("lead_unit", (path,))) if path else queryset.none()
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "string", "pattern": f"^{GRADE_VALUE}(,{GRADE_VALUE})*$"},
+        "description": (
+            "The grade in force (the decision, else the suggestion). Several at once, "
+            "repeated (`grade=D&grade=E`) or comma-separated (`grade=D,E`): a letter as the "
+            "rating's scale spells it, or a level that means the same grade on every scale "
+            "(`ahead` … `stalled`). `none` matches no rating."
+        ),
+    }
+)
+class RatingGradesFilter(django_filters.Filter):
+    """Ratings by their grade in force, several at once (as the ledger's rating filter)."""
+
+    field_class = GradesField
+
+    def filter(self, qs, value: Grades | None):
+        if not value:
+            return qs
+        return ratings_by_grade(qs, levels=value.levels, letters=value.letters)

@@ -7,13 +7,14 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from reformledger.api.filters import IdFilter, IntegerFilter, StrictBooleanFilter
 from reformledger.api.mixins import CONFLICT, ERRORS
 from reformledger.api.schema import describe_tags
-from reformledger.ledger import selectors, services
-from reformledger.ledger.choices import PeriodStatus
+from reformledger.ledger import permissions, selectors, services
+from reformledger.ledger.choices import NotRatedReason, PeriodStatus
 from reformledger.ledger.models import (
     Period,
     RatingGrade,
@@ -38,7 +39,9 @@ describe_tags(
 | --- | --- |
 | read | the office's staff and leaders, and everyone who sees a task of its ledger |
 | set up a year (`setup`) | office staff and leaders of that office |
-| compute the rating suggestions (`compute-ratings`) | office staff and leaders of its office |
+| compute the rating suggestions (`compute-ratings`; with the tasks not rated, and why) | \
+office staff and leaders of its office |
+| confirm every undecided suggestion at once (`confirm-ratings`) | office leaders of its office |
 | close (freeze) | office leaders (主任/副主任) of its office |
 """,
         "rating-scales": "Rating scales (评价标准) with their grades, per office and year; read "
@@ -133,9 +136,37 @@ class SetupSerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=FIRST_YEAR, max_value=LAST_YEAR)
 
 
+class NotRatedSerializer(serializers.Serializer):
+    task = serializers.IntegerField(source="task_id")
+    code = serializers.CharField()
+    title = serializers.CharField()
+    reason = serializers.ChoiceField(
+        choices=NotRatedReason.choices, help_text="Why the period does not rate the task."
+    )
+    reason_text = serializers.CharField(source="label", help_text="The reason in words.")
+
+
 class ComputedSerializer(serializers.Serializer):
     period = PeriodSerializer()
     computed = serializers.IntegerField(help_text="Suggestions written (decided ratings kept).")
+    not_rated = NotRatedSerializer(
+        many=True, help_text="Every task of the ledger the period does not rate, and why."
+    )
+
+
+class ConfirmUntouchedSerializer(serializers.Serializer):
+    expected = serializers.IntegerField(
+        min_value=0,
+        required=False,
+        help_text="How many undecided suggestions the caller read; another count is a 409.",
+    )
+
+
+class ConfirmedSerializer(serializers.Serializer):
+    period = PeriodSerializer()
+    confirmed = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Ids of the ratings confirmed."
+    )
 
 
 class PeriodViewSet(viewsets.ReadOnlyModelViewSet):
@@ -159,6 +190,8 @@ class PeriodViewSet(viewsets.ReadOnlyModelViewSet):
         """Set up an office's periods of a year from its cycle settings (monthly by
         default); periods already there are kept, so a repeat changes nothing. Office
         staff and leaders of that office."""
+        if not permissions.offices_of(request.user).exists():
+            raise PermissionDenied()  # runs no office: refused before the body is read
         data = SetupSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         periods = services.periods_ensure(by=request.user, **data.validated_data)
@@ -180,9 +213,35 @@ class PeriodViewSet(viewsets.ReadOnlyModelViewSet):
         ratings are kept). A period not yet begun, or closed, is a 400. Office staff and
         leaders of its office."""
         period = self.get_object()
-        computed = services.ratings_compute_period(period=period, by=request.user)
+        run = services.ratings_compute_period(period=period, by=request.user)
         period = self.get_queryset().get(pk=period.pk)
-        return Response({"period": PeriodSerializer(period).data, "computed": computed})
+        return Response(
+            ComputedSerializer(
+                {"period": period, "computed": run.computed, "not_rated": run.skipped}
+            ).data
+        )
+
+    @extend_schema(
+        request=ConfirmUntouchedSerializer,
+        responses={200: ConfirmedSerializer, **ERRORS, **CONFLICT},
+    )
+    @action(detail=True, methods=["post"], url_path="confirm-ratings")
+    def confirm_ratings(self, request, pk=None):
+        """Confirm every suggestion of the period nobody has decided, in one act, one
+        audit record per task; overridden and decided ratings are left alone. Office
+        leaders of its office."""
+        period = self.get_object()
+        if not permissions.can_run_office(request.user, period.office, leader=True):
+            raise PermissionDenied()  # before the body is read
+        data = ConfirmUntouchedSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        confirmed = services.ratings_confirm_untouched(
+            period=period, by=request.user, expected=data.validated_data.get("expected")
+        )
+        period = self.get_queryset().get(pk=period.pk)
+        return Response(
+            ConfirmedSerializer({"period": period, "confirmed": [r.pk for r in confirmed]}).data
+        )
 
 
 # --- rating scales -------------------------------------------------------------------

@@ -8,21 +8,33 @@ write calls the same service, so the API and the pages cannot disagree.
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from reformledger.api.exceptions import PreconditionFailed
-from reformledger.api.mixins import CONFLICT, ERRORS, ETAG_RE, IF_MATCH, ActsMixin, NoteSerializer
+from reformledger.api.exceptions import PreconditionFailed, PreconditionRequired
+from reformledger.api.fields import ScopedPrimaryKeyField
+from reformledger.api.mixins import (
+    CONFLICT,
+    ERRORS,
+    IF_MATCH,
+    PRECONDITIONS,
+    ActsMixin,
+    NoteSerializer,
+    etag,
+    if_match_version,
+)
 from reformledger.api.schema import describe_tags
+from reformledger.core.exceptions import StaleVersionError
 from reformledger.ledger import permissions, selectors, services
 from reformledger.ledger.api.filters import TaskApiFilter
 from reformledger.ledger.choices import RatingLevel, RatingStatus, TaskStatus
 from reformledger.ledger.models import Milestone, Plan, Rating, ReformArea, ReformSystem, Task
 from reformledger.ledger.validation import MilestoneRow
 from reformledger.orgs.models import Person, Unit
+from reformledger.orgs.permissions import visible_units
 
 describe_tags(
     {
@@ -50,6 +62,9 @@ describe_tags(
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
+    """A milestone; `reached_on` is read only: a milestone is reached when the office
+    accepts a progress report that reports it (POST /reports/{id}/accept/)."""
+
     class Meta:
         model = Milestone
         fields = [
@@ -63,7 +78,7 @@ class MilestoneSerializer(serializers.ModelSerializer):
             "expected_evidence",
             "reached_on",
         ]
-        read_only_fields = ["id", "order"]
+        read_only_fields = ["id", "order", "reached_on"]
 
 
 class PlanSerializer(serializers.ModelSerializer):
@@ -199,9 +214,15 @@ class TaskSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def _people(user):
+    return Person.objects.filter(unit__in=visible_units(user))
+
+
 class TaskWriteSerializer(serializers.Serializer):
     """The fields a task is created or changed with. Rules beyond types (unique code,
-    dates, active units) are the service's, and come back as 400 on the field."""
+    dates, active units) are the service's, and come back as 400 on the field. Every id
+    is looked up among what the user may see (units, people, tasks): another one
+    answers as an id that does not exist."""
 
     code = serializers.CharField(max_length=32)
     title = serializers.CharField(max_length=200)
@@ -211,12 +232,12 @@ class TaskWriteSerializer(serializers.Serializer):
         queryset=ReformSystem.objects.all(), allow_null=True, required=False, default=None
     )
     source = serializers.ChoiceField(choices=Task._meta.get_field("source").choices)
-    lead_unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all())
-    helping_units = serializers.PrimaryKeyRelatedField(
-        queryset=Unit.objects.all(), many=True, required=False, default=list
+    lead_unit = ScopedPrimaryKeyField(visible_units, queryset=Unit.objects.all())
+    helping_units = ScopedPrimaryKeyField(
+        visible_units, queryset=Unit.objects.all(), many=True, required=False, default=list
     )
-    responsible_leader = serializers.PrimaryKeyRelatedField(
-        queryset=Person.objects.all(), allow_null=True, required=False, default=None
+    responsible_leader = ScopedPrimaryKeyField(
+        _people, queryset=Person.objects.all(), allow_null=True, required=False, default=None
     )
     is_key = serializers.BooleanField(required=False, default=False)
     deliverable_kind = serializers.ChoiceField(
@@ -224,11 +245,19 @@ class TaskWriteSerializer(serializers.Serializer):
     )
     start_date = serializers.DateField()
     deadline = serializers.DateField()
-    parent = serializers.PrimaryKeyRelatedField(
-        queryset=Task.objects.all(), allow_null=True, required=False, default=None
+    parent = ScopedPrimaryKeyField(
+        permissions.visible_tasks,
+        queryset=Task.objects.all(),
+        allow_null=True,
+        required=False,
+        default=None,
     )
-    depends_on = serializers.PrimaryKeyRelatedField(
-        queryset=Task.objects.all(), many=True, required=False, default=list
+    depends_on = ScopedPrimaryKeyField(
+        permissions.visible_tasks,
+        queryset=Task.objects.all(),
+        many=True,
+        required=False,
+        default=list,
     )
 
 
@@ -239,13 +268,25 @@ class TaskCreateSerializer(TaskWriteSerializer):
 
 class TaskUpdateSerializer(TaskWriteSerializer):
     version = serializers.IntegerField(
-        required=False, min_value=1, help_text="The version read; or send If-Match."
+        required=False,
+        min_value=1,
+        help_text="The version read (a stale one: 409). Send it or If-Match: without "
+        "either the change is refused (428).",
     )
     reason = serializers.CharField(allow_blank=True, required=False, default="")
 
 
-def _etag(task: Task) -> str:
-    return f'"{task.version}"'
+def _require(request, act: str, task: Task) -> None:
+    """A 403 before the body is read, for a user who may not do `act` on `task`."""
+    if not permissions.can(request.user, act, task):
+        raise PermissionDenied()
+
+
+def _with_etag(response: Response) -> Response:
+    """The response with its ETag taken from the body it carries: the tag and the body
+    are one read, so a client writing back what it read never names a newer version."""
+    response["ETag"] = etag(response.data["version"])
+    return response
 
 
 class TaskViewSet(
@@ -302,16 +343,16 @@ class TaskViewSet(
 
     def retrieve(self, request, *args, **kwargs):
         task = self.get_object()
-        response = Response(self._rows(self.filtered, [task])[0])
-        response["ETag"] = _etag(task)
-        return response
+        return _with_etag(Response(self._rows(self.filtered, [task])[0]))
 
     @extend_schema(
         request=TaskCreateSerializer,
         responses={201: TaskSerializer, **ERRORS},
     )
     def create(self, request, *args, **kwargs):
-        data = TaskCreateSerializer(data=request.data)
+        if not permissions.offices_of(request.user).exists():
+            raise PermissionDenied()  # adds tasks to no ledger: refused before the body
+        data = TaskCreateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         office, year = fields.pop("office"), fields.pop("year")
@@ -321,37 +362,51 @@ class TaskViewSet(
     @extend_schema(
         request=TaskUpdateSerializer,
         parameters=[IF_MATCH],
-        responses={200: TaskSerializer, **ERRORS, **CONFLICT, 412: OpenApiResponse()},
+        responses={200: TaskSerializer, **ERRORS, **CONFLICT, **PRECONDITIONS},
     )
     def update(self, request, *args, **kwargs):
+        """Change the task. Say which version you read — If-Match with its ETag, or
+        `version` in the body — or nothing is changed (428). It is compared on the
+        locked row being changed: a stale If-Match is a 412, a stale `version` a 409.
+        The answer and its ETag are read in the same transaction as the change."""
         task = self.get_object()
+        if not permissions.can(request.user, "edit", task):
+            raise PermissionDenied()  # before the body and If-Match are read
         partial = kwargs.get("partial", False)
-        data = TaskUpdateSerializer(data=request.data, partial=partial)
+        data = TaskUpdateSerializer(
+            data=request.data, partial=partial, context={"request": request}
+        )
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
         version = changes.pop("version", None)
         reason = changes.pop("reason", "")
-        if_match = request.headers.get("If-Match")
-        if if_match is not None and if_match.strip() != "*":
-            if not ETAG_RE.match(if_match.strip()):
-                raise ValidationError({"If-Match": [_('Send the ETag read, e.g. "3".')]})
-            if if_match.strip().removeprefix("W/") != _etag(task):
-                raise PreconditionFailed()
-            version = task.version
-        if not permissions.can(request.user, "edit", task):
-            raise PermissionDenied()
-        with transaction.atomic():
-            task = services.task_update(
-                task=task, by=request.user, version=version, reason=reason, **changes
+        if_match = if_match_version(request)
+        if if_match is not None and version is not None and if_match != version:
+            raise ValidationError(
+                {"version": [_("The version in the body and If-Match differ; send one.")]}
             )
-        response = Response(self._read(task))
-        response["ETag"] = _etag(task)
-        return response
+        if if_match is None and version is None:
+            raise PreconditionRequired()
+        try:
+            with transaction.atomic():
+                task = services.task_update(
+                    task=task,
+                    by=request.user,
+                    version=if_match if if_match is not None else version,
+                    reason=reason,
+                    **changes,
+                )
+                body = self._read(task)  # under the row lock: what was just written
+        except StaleVersionError as exc:
+            if if_match is not None:
+                raise PreconditionFailed(str(exc)) from exc
+            raise
+        return _with_etag(Response(body))
 
     @extend_schema(
         request=TaskUpdateSerializer,
         parameters=[IF_MATCH],
-        responses={200: TaskSerializer, **ERRORS, **CONFLICT, 412: OpenApiResponse()},
+        responses={200: TaskSerializer, **ERRORS, **CONFLICT, **PRECONDITIONS},
     )
     def partial_update(self, request, *args, **kwargs):
         return self.update(request, *args, partial=True, **kwargs)
@@ -365,6 +420,7 @@ class TaskViewSet(
     def set_status(self, request, pk=None):
         """Mark the task blocked, back in progress, or cancelled, with a reason."""
         task = self.get_object()
+        _require(request, "change_status", task)
         data = StatusSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         task = services.task_set_status(task=task, by=request.user, **data.validated_data)
@@ -383,6 +439,7 @@ class TaskViewSet(
     def save_plan(self, request, pk=None):
         """Write the draft plan: its approach and milestones (replaces the draft's rows)."""
         task = self.get_object()
+        _require(request, "edit_plan", task)
         data = PlanWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         rows = [MilestoneRow(**m) for m in data.validated_data["milestones"]]
@@ -396,13 +453,22 @@ class TaskViewSet(
     def revise_plan(self, request, pk=None):
         """Start a revision of the approved plan, with a reason."""
         task = self.get_object()
+        _require(request, "revise_plan", task)
         data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         plan = services.plan_revise(task=task, by=request.user, **data.validated_data)
         return Response(PlanSerializer(plan).data, status=status.HTTP_201_CREATED)
 
 
-class PlanViewSet(ActsMixin, viewsets.ReadOnlyModelViewSet):
+class TaskActsMixin(ActsMixin):
+    """Acts on a task's plan, report or closing request: the task's permissions say
+    who may (checked before the body is read)."""
+
+    def may(self, act: str, obj) -> bool:
+        return permissions.can(self.request.user, act, obj.task)
+
+
+class PlanViewSet(TaskActsMixin, viewsets.ReadOnlyModelViewSet):
     """Plans (施工方案) of the tasks the user may see, and the acts on them."""
 
     serializer_class = PlanSerializer
@@ -421,16 +487,16 @@ class PlanViewSet(ActsMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         """Send the draft plan to the office for approval."""
-        return self._act(services.plan_submit)
+        return self._act(services.plan_submit, act="submit_plan")
 
     @extend_schema(request=NoteSerializer, responses={200: PlanSerializer, **ERRORS, **CONFLICT})
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         """Approve a submitted plan (the office)."""
-        return self._act(services.plan_approve, NoteSerializer)
+        return self._act(services.plan_approve, NoteSerializer, act="approve_plan")
 
     @extend_schema(request=ReturnSerializer, responses={200: PlanSerializer, **ERRORS, **CONFLICT})
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         """Return a submitted plan with the reason (the office)."""
-        return self._act(services.plan_reject, ReturnSerializer)
+        return self._act(services.plan_reject, ReturnSerializer, act="approve_plan")

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from reformledger.core.clock import business_now
 from reformledger.ledger.choices import ClosingStatus
 from reformledger.ledger.models.tasks import Task
 
@@ -26,7 +27,8 @@ class ClosingRequest(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    # The day of the act on the ledger's clock (core.clock), like signed_at and decided_at.
+    requested_at = models.DateTimeField(_("requested at"), default=business_now, editable=False)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

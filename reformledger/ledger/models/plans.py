@@ -58,7 +58,10 @@ class Plan(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.task.code} · {_('plan')} r{self.revision}"
+        return _("%(code)s · plan r%(revision)s") % {
+            "code": self.task.code,
+            "revision": self.revision,
+        }
 
     @property
     def is_editable(self) -> bool:

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from reformledger.core.clock import business_now
 from reformledger.ledger.choices import ReportStatus
 from reformledger.ledger.models.periods import Period
 from reformledger.ledger.models.plans import Milestone
@@ -114,7 +115,9 @@ class Evidence(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    # Filed with a report or a closing request: on the ledger's clock (core.clock), as
+    # their own dates are.
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=business_now, editable=False)
 
     class Meta:
         verbose_name = _("evidence file")

@@ -3,6 +3,7 @@ grouped by part of the cycle. Callers use `selectors.<name>(...)`."""
 
 from reformledger.ledger.selectors.closing import *  # noqa: F403
 from reformledger.ledger.selectors.grades import *  # noqa: F403
+from reformledger.ledger.selectors.next_acts import NextActs, next_acts, next_acts_count
 from reformledger.ledger.selectors.periods import *  # noqa: F403
 from reformledger.ledger.selectors.progress import *  # noqa: F403
 from reformledger.ledger.selectors.ratings import *  # noqa: F403
@@ -30,6 +31,7 @@ from reformledger.ledger.selectors.years import (
 
 __all__ = [
     "MyWork",
+    "NextActs",
     "PlanView",
     "ReferenceDates",
     "Reporting",
@@ -37,6 +39,8 @@ __all__ = [
     "ledger_rows",
     "ledger_totals",
     "my_work",
+    "next_acts",
+    "next_acts_count",
     "plans_of",
     "reference_date",
     "reference_dates",

@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from reformledger.ledger.choices import RatingLevel
 from reformledger.ledger.models import Period, Rating, RatingGrade, Task
 
-__all__ = ["GRADE_NONE", "GradeChoice", "grade_choices", "tasks_by_rating"]
+__all__ = ["GRADE_NONE", "GradeChoice", "grade_choices", "ratings_by_grade", "tasks_by_rating"]
 
 #: The value that picks the tasks not rated yet, beside the grades.
 GRADE_NONE = "none"
@@ -66,6 +66,15 @@ def tasks_by_rating(
     if unrated:
         picked |= ~Q(Exists(of_task.filter(up_to_column)))
     return tasks.filter(picked)
+
+
+def ratings_by_grade(
+    ratings: QuerySet[Rating], *, levels: Iterable[str] = (), letters: Iterable[str] = ()
+) -> QuerySet[Rating]:
+    """The ratings of `ratings` whose grade in force (the decision, else the suggestion)
+    has one of `levels` or `letters`; none when both are empty. No query of its own."""
+    grade = _grade_in_force(levels, letters)
+    return ratings.filter(grade) if grade is not None else ratings.none()
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ the scales (with their grades) of the ledgers a user works or reads."""
 import datetime as dt
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
+from reformledger.core.clock import business_today
 from reformledger.ledger.choices import PeriodStatus
 from reformledger.ledger.models import Period, RatingScale
 from reformledger.ledger.permissions import OFFICE, visible_tasks
@@ -16,7 +16,7 @@ __all__ = ["current_periods", "visible_scales"]
 
 def current_periods(periods: QuerySet[Period], today: dt.date | None = None) -> QuerySet[Period]:
     """Of `periods`, the open ones running today (one per office whose year is set up)."""
-    today = today or timezone.localdate()
+    today = today or business_today()
     return periods.filter(status=PeriodStatus.OPEN, start__lte=today, end__gte=today)
 
 

@@ -5,8 +5,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import OuterRef, Subquery
-from django.utils import timezone
 
+from reformledger.core.clock import business_today
 from reformledger.ledger.choices import PlanStatus, ReportStatus
 from reformledger.ledger.models import Milestone, Period, ProgressReport, Task
 from reformledger.ledger.rating_engine import MilestoneFact, TaskFacts, planned_percent
@@ -29,7 +29,7 @@ def progress_of(tasks: list[Task], today: dt.date | None = None) -> dict[int, Pr
     (`rating_engine.planned_percent`: the weights of the approved plan's milestones due
     by `today`), reported by the latest accepted report. Two queries whatever the
     number of tasks."""
-    today = today or timezone.localdate()
+    today = today or business_today()
     ids = [t.pk for t in tasks]
     milestones: dict[int, list[MilestoneFact]] = {}
     for task_id, title, planned, weight, key, reached in (

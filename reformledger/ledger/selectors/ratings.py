@@ -5,20 +5,31 @@ the same number of queries however many rows it shows."""
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
-from reformledger.ledger.choices import PeriodStatus, RatingStatus
-from reformledger.ledger.models import Period, Rating, RatingScale, Task
+from reformledger.core.clock import business_today
+from reformledger.ledger.choices import (
+    ClosingStatus,
+    NotRatedReason,
+    PeriodStatus,
+    PlanStatus,
+    RatingStatus,
+    TaskStatus,
+)
+from reformledger.ledger.models import ClosingRequest, Period, Plan, Rating, RatingScale, Task
 from reformledger.ledger.permissions import OFFICE, visible_tasks
-from reformledger.ledger.rating_engine import reason_text
+from reformledger.ledger.rating_engine import NotRated, not_rated_reason, reason_text
 from reformledger.orgs.models import Unit
 from reformledger.orgs.permissions import scopes_of, under_any
 
 __all__ = [
     "LedgerRatings",
+    "Untouched",
     "board_counts",
     "closed_periods",
     "ledger_ratings",
+    "not_rated",
     "rating_board",
     "rating_path",
     "reason_texts",
@@ -51,8 +62,9 @@ def visible_ratings(user) -> QuerySet[Rating]:
     return Rating.objects.filter(task__in=visible_tasks(user).order_by().values("pk"))
 
 
-def _in_force(letter: str) -> Q:
-    return Q(final__letter=letter) | Q(final__isnull=True, suggested__letter=letter)
+def _in_force(letters: Iterable[str]) -> Q:
+    letters = list(letters)
+    return Q(final__letter__in=letters) | Q(final__isnull=True, suggested__letter__in=letters)
 
 
 def rating_board(
@@ -61,18 +73,19 @@ def rating_board(
     *,
     area=None,
     lead_unit: Unit | None = None,
-    grade: str = "",
+    grades: Iterable[str] = (),
     state: str = "",
 ) -> QuerySet[Rating]:
-    """The rows of the rating board: the period's ratings of visible tasks, filtered,
-    with everything a row shows joined."""
+    """The rows of the rating board: the period's ratings of visible tasks, filtered
+    (by one grade in force or several), with everything a row shows joined."""
     rows = visible_ratings(user).filter(period=period)
     if area is not None:
         rows = rows.filter(task__area=area)
     if lead_unit is not None:
         rows = rows.filter(under_any("task__lead_unit", (lead_unit.path,)))
-    if grade:
-        rows = rows.filter(_in_force(grade))
+    grades = [g for g in grades if g]
+    if grades:
+        rows = rows.filter(_in_force(grades))
     if state:
         rows = rows.filter(status=state)
     return rows.select_related(
@@ -86,26 +99,91 @@ def rating_board(
     ).order_by("task__code", "pk")
 
 
+def not_rated(user, period: Period, *, area=None, lead_unit: Unit | None = None) -> list[NotRated]:
+    """The visible tasks of the period's ledger with no rating in it, each with the
+    reason (`rating_engine.not_rated_reason`, the rule computing follows: no approved
+    plan, not yet started, closed before the period, cancelled…; or ratable but not
+    computed since), by code. None before the period begins. One query."""
+    today = business_today()
+    if period.start > today:
+        return []
+    on = min(period.end, today)
+    tasks = visible_tasks(user).filter(office=period.office_id, year=period.year)
+    if area is not None:
+        tasks = tasks.filter(area=area)
+    if lead_unit is not None:
+        tasks = tasks.filter(under_any("lead_unit", (lead_unit.path,)))
+    closed = ClosingRequest.objects.filter(task=OuterRef("pk"), status=ClosingStatus.APPROVED)
+    rows = (
+        tasks.exclude(pk__in=Rating.objects.filter(period=period).values("task_id"))
+        .order_by("code", "pk")
+        .annotate(
+            has_plan=Exists(Plan.objects.filter(task=OuterRef("pk"), status=PlanStatus.APPROVED)),
+            closed_at=Subquery(closed.order_by("-decided_at").values("decided_at")[:1]),
+        )
+        .values_list(
+            "pk", "code", "title", "start_date", "status", "updated_at", "has_plan", "closed_at"
+        )
+    )
+    found = []
+    for pk, code, title, start, status, updated_at, has_plan, closed_at in rows:
+        closed_on = None
+        if status == TaskStatus.CLOSED:
+            closed_on = timezone.localdate(closed_at or updated_at)
+        reason = not_rated_reason(
+            status=status,
+            start_date=start,
+            on=on,
+            period_start=period.start,
+            has_plan=has_plan,
+            closed_on=closed_on,
+        )
+        found.append(NotRated(pk, code, title, reason or NotRatedReason.NOT_COMPUTED, start))
+    return found
+
+
+@dataclass
+class Untouched:
+    """The period's suggestions nobody has decided yet: how many, how many of each
+    letter, and when the latest of them was computed (what "confirm them all" rests on)."""
+
+    count: int = 0
+    grades: dict[str, int] = field(default_factory=dict)
+    latest: object = None  # datetime of the latest computation among them
+
+    @property
+    def spread(self) -> str:
+        """ "A 3, B 5, E 1": the letters to be confirmed, for the confirmation question."""
+        return ", ".join(f"{letter} {n}" for letter, n in sorted(self.grades.items()))
+
+
 def board_counts(user, period: Period) -> dict:
     """How many of the period's visible ratings stand at each letter (the decision if
-    there is one, else the suggestion), how many are decided, and the total; one query."""
+    there is one, else the suggestion), how many are decided, the total, and the
+    suggestions still untouched (`Untouched`); one query."""
     grades: dict[str, int] = {}
     decided = total = 0
+    untouched = Untouched()
     rows = (
         visible_ratings(user)
         .filter(period=period)
         .order_by()
         .values("status", "final__letter", "suggested__letter")
-        .annotate(n=Count("pk"))
-        .values_list("status", "final__letter", "suggested__letter", "n")
+        .annotate(n=Count("pk"), latest=Max("computed_at"))
+        .values_list("status", "final__letter", "suggested__letter", "n", "latest")
     )
-    for status, final, suggested, n in rows:
+    for status, final, suggested, n, latest in rows:
         letter = final or suggested
         grades[letter] = grades.get(letter, 0) + n
         total += n
         if status != RatingStatus.SUGGESTED:
             decided += n
-    return {"grades": grades, "decided": decided, "total": total}
+        else:
+            untouched.count += n
+            untouched.grades[suggested] = untouched.grades.get(suggested, 0) + n
+            if untouched.latest is None or latest > untouched.latest:
+                untouched.latest = latest
+    return {"grades": grades, "decided": decided, "total": total, "untouched": untouched}
 
 
 def reason_texts(ratings: Iterable[Rating]) -> list[Rating]:

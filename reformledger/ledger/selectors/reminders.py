@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from reformledger.core.clock import business_now
 from reformledger.ledger.choices import (
     OPEN_STATUSES,
     ClosingStatus,
@@ -57,6 +58,10 @@ class Due:
     task_id: int
     recipients: tuple[int, ...]
     facts: dict = field(default_factory=dict, hash=False, compare=False)
+    # The page the notice opens, the one its recipients act on (their next act's): the
+    # report form ("report", with facts["period_id"]), the task's reports ("reports"),
+    # its plan ("plan"), its closing ("closing"), or the task ("task").
+    page: str = "task"
 
 
 class _People:
@@ -100,6 +105,18 @@ class _People:
         return sorted(users)
 
 
+def unit_people(paths: dict[int, str]) -> dict[int, tuple[int, ...]]:
+    """The liaisons and head of each unit (by id, from its path), or of the unit just
+    above it for a role it has nobody in: who a reminder to the unit reaches. One query."""
+    people = _People()
+    return {
+        unit_id: _ids(
+            people.of_unit(Role.UNIT_REPORTER, path), people.of_unit(Role.UNIT_HEAD, path)
+        )
+        for unit_id, path in paths.items()
+    }
+
+
 def _ids(*groups: list[int]) -> tuple[int, ...]:
     return tuple(sorted({uid for group in groups for uid in group}))
 
@@ -120,7 +137,7 @@ def reminders_due(today: dt.date, now: dt.datetime | None = None) -> list[Due]:
     when it has none. Whether one was already sent is the caller's business (the
     keys are stable, so a second run finds the same keys).
     """
-    now = now or timezone.now()
+    now = now or business_now()
     people = _People()
     due: list[Due] = []
     due += _report_reminders(today, people)
@@ -171,17 +188,27 @@ def _report_reminders(today: dt.date, people: _People) -> list[Due]:
         for p in by_ledger[(t["office_id"], t["year"])]:
             if t["start_date"] > p.end or (t["id"], p.pk) in filed:
                 continue
-            facts = {"code": t["code"], "title": t["title"], "period": p.label, "due": p.report_due}
-            if p.report_due >= today:
-                kind = NotificationKind.REPORT_DUE
-                who = _ids(people.of_unit(Role.UNIT_REPORTER, unit))
-            else:
-                kind = NotificationKind.REPORT_LATE
-                who = _ids(
-                    people.of_unit(Role.UNIT_REPORTER, unit), people.of_unit(Role.UNIT_HEAD, unit)
-                )
+            facts = {
+                "code": t["code"],
+                "title": t["title"],
+                "period": p.label,
+                "due": p.report_due,
+                "period_id": p.pk,
+            }
+            kind = (
+                NotificationKind.REPORT_DUE
+                if p.report_due >= today
+                else NotificationKind.REPORT_LATE
+            )
             key = f"{kind}:task={t['id']}:period={p.pk}"
-            out.append(Due(kind, key, t["id"], who, facts))
+            # The liaisons file the report; the head, told once it is late, reads it.
+            liaisons = _ids(people.of_unit(Role.UNIT_REPORTER, unit))
+            out.append(Due(kind, key, t["id"], liaisons, facts, page="report"))
+            if kind == NotificationKind.REPORT_LATE:
+                heads = tuple(
+                    uid for uid in _ids(people.of_unit(Role.UNIT_HEAD, unit)) if uid not in liaisons
+                )
+                out.append(Due(kind, key, t["id"], heads, facts, page="reports"))
     return out
 
 
@@ -223,7 +250,8 @@ def _milestone_reminders(today: dt.date, people: _People) -> list[Due]:
             "milestone": m["title"],
             "date": m["planned_date"],
         }
-        out.append(Due(kind, f"{kind}:task={task_id}:milestone={m['id']}", task_id, who, facts))
+        key = f"{kind}:task={task_id}:milestone={m['id']}"
+        out.append(Due(kind, key, task_id, who, facts, page="plan"))
     return out
 
 
@@ -260,9 +288,9 @@ def _closing_reminders(now: dt.datetime, people: _People) -> list[Due]:
         else:
             kind = NotificationKind.CLOSING_TO_APPROVE
             who = _ids(people.over(Role.OFFICE_LEADER, c["task__office__path"]))
-        out.append(Due(kind, f"{kind}:{occasion}", c["task_id"], who, facts))
+        out.append(Due(kind, f"{kind}:{occasion}", c["task_id"], who, facts, page="closing"))
         if c["requested_at"] < stale_before:
             kind = NotificationKind.CLOSING_STALE
             who = _ids(people.over(Role.OFFICE_ADMIN, c["task__office__path"]))
-            out.append(Due(kind, f"{kind}:{occasion}", c["task_id"], who, facts))
+            out.append(Due(kind, f"{kind}:{occasion}", c["task_id"], who, facts, page="closing"))
     return out

@@ -6,8 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
-from django.utils import timezone
 
+from reformledger.core.clock import business_today
 from reformledger.ledger.choices import PeriodStatus, PlanStatus, ReportStatus
 from reformledger.ledger.models import (
     Evidence,
@@ -73,7 +73,7 @@ def report_form_state(task: Task, period_id: int | None = None, today: dt.date |
     Without a choice, the earliest open period that has no submitted or accepted
     report yet (a unit catches up in order), else the latest open one.
     """
-    today = today or timezone.localdate()
+    today = today or business_today()
     periods = list(
         Period.objects.filter(
             office_id=task.office_id, year=task.year, status=PeriodStatus.OPEN, start__lte=today

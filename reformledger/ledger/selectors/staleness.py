@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils import timezone
 
+from reformledger.core.clock import business_now
 from reformledger.ledger.choices import OPEN_STATUSES
 from reformledger.ledger.models import ProgressReport, Task
 from reformledger.ledger.permissions import visible_tasks
@@ -192,7 +193,7 @@ def staleness_by_unit(
     reference dates without `dates`); the caller sorts and pages the list, then loads
     the units of one page with `attach_units`.
     """
-    now = now or timezone.now()
+    now = now or business_now()
     dates = dates or reference_dates(today or timezone.localdate(now))
     tasks = visible_tasks(user).order_by()
     if year is not None:

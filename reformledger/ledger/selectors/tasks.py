@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from reformledger.audit.models import AuditRecord
 from reformledger.audit.selectors import history_of
@@ -34,12 +35,18 @@ def ledger_totals(tasks: QuerySet[Task], dates: ReferenceDates | None = None) ->
 
 
 def task_detail(user, pk: int) -> Task:
-    """One visible task with its plans, milestones, sub-tasks and dependencies loaded."""
+    """One visible task with its plans, milestones, sub-tasks and dependencies loaded.
+
+    The linked tasks are those `user` may see too: a link set by someone who sees more
+    (the city office linking a county's task to another's) tells a reader nothing of a
+    task hidden from it. `parent_seen` says whether the parent is one of them."""
     plans = Plan.objects.select_related("created_by", "decided_by").prefetch_related(
         Prefetch("milestones", queryset=Milestone.objects.order_by("order", "planned_date"))
     )
+    seen = visible_tasks(user)
+    linked = seen.select_related("lead_unit")
     return (
-        visible_tasks(user)
+        seen.annotate(parent_seen=Exists(seen.filter(pk=OuterRef("parent_id"))))
         .select_related(
             "area",
             "system",
@@ -53,17 +60,56 @@ def task_detail(user, pk: int) -> Task:
         .prefetch_related(
             "helping_units",
             Prefetch("plans", queryset=plans),
-            Prefetch("subtasks", queryset=Task.objects.select_related("lead_unit")),
-            Prefetch("depends_on", queryset=Task.objects.select_related("lead_unit")),
-            Prefetch("dependents", queryset=Task.objects.select_related("lead_unit")),
+            Prefetch("subtasks", queryset=linked),
+            Prefetch("depends_on", queryset=linked),
+            Prefetch("dependents", queryset=linked),
         )
         .get(pk=pk)
     )
 
 
-def task_history(task: Task) -> QuerySet[AuditRecord]:
-    """The task's audit records, newest first, for its history tab."""
-    return history_of(task).order_by("-id")
+#: Changes of a task naming other tasks (as "code title"), which a reader may not see.
+LINK_FIELDS = ("parent", "depends_on")
+
+
+def task_history(task: Task, user, *, limit: int) -> list[AuditRecord]:
+    """The task's latest `limit` audit records, newest first, for its history tab.
+
+    A link to a task `user` may not see (set by someone who sees more) is named as such,
+    not by its code and title: the history tells no more than the page does. The
+    records are only read, never saved (the trail is append-only)."""
+    records = list(history_of(task).order_by("-id")[:limit])
+    named = {
+        name
+        for rec in records
+        if isinstance(rec.changes, dict)
+        for field in LINK_FIELDS
+        for value in rec.changes.get(field) or ()
+        for name in (value if isinstance(value, list) else [value])
+        if isinstance(name, str)
+    }
+    if not named:
+        return records
+    codes = {name.split(" ", 1)[0] for name in named}
+    seen = {str(t) for t in visible_tasks(user).filter(code__in=codes).only("code", "title")}
+    hidden = named - seen
+    if hidden:
+        for rec in records:
+            if isinstance(rec.changes, dict) and any(f in rec.changes for f in LINK_FIELDS):
+                rec.changes = {
+                    key: _unseen_named(change, hidden) if key in LINK_FIELDS else change
+                    for key, change in rec.changes.items()
+                }
+    return records
+
+
+def _unseen_named(value, hidden: set[str]):
+    """`value` (a change, a list of tasks or one) with each hidden task's name replaced."""
+    if isinstance(value, list):
+        return [_unseen_named(v, hidden) for v in value]
+    if isinstance(value, str) and value in hidden:
+        return str(_("(a task you cannot see)"))
+    return value
 
 
 @dataclass
@@ -104,40 +150,24 @@ def unit_tasks(user, unit: Unit) -> tuple[QuerySet[Task], QuerySet[Task]]:
 
 @dataclass
 class MyWork:
-    """What needs a user now: plans to write or approve, milestones due, tasks overdue."""
+    """The dates a user's tasks keep: milestones due and overdue, tasks overdue (what
+    waits for their decision is their next acts: `selectors.next_acts`)."""
 
-    plans_to_write: list[Plan]
-    plans_to_approve: list[Plan]
     milestones_overdue: list[Milestone]
     milestones_due: list[Milestone]
     tasks_overdue: list[Task]
 
 
 def my_work(user, dates: ReferenceDates | None = None, horizon_days: int = 30) -> MyWork:
-    """The "my work" page: what is due or overdue for the tasks a user answers for, each
-    counted to its ledger's reference date (today, or the end of a closed year)."""
+    """The "my work" page's dates: milestones due or overdue and tasks overdue, of the
+    tasks a user answers for, each counted to its ledger's reference date (today, or the
+    end of a closed year)."""
     dates = dates or reference_dates()
     scopes = scopes_of(user)
     tasks = visible_tasks(user).filter(status__in=OPEN_STATUSES)
     own = tasks.filter(under_any("lead_unit", scopes.paths(Role.UNIT_REPORTER, Role.UNIT_HEAD)))
     if scopes.has(*OFFICE):
         own = tasks.filter(under_any("office", scopes.paths(*OFFICE))) | own
-    plan_rel = ("task", "task__lead_unit")
-    plans_to_write = list(
-        Plan.objects.filter(
-            task__in=own, status__in=[PlanStatus.DRAFT, PlanStatus.REJECTED]
-        ).select_related(*plan_rel)[:100]
-    )
-    plans_to_approve = (
-        list(
-            Plan.objects.filter(
-                task__in=tasks.filter(under_any("office", scopes.paths(*OFFICE))),
-                status=PlanStatus.SUBMITTED,
-            ).select_related(*plan_rel)[:100]
-        )
-        if scopes.has(*OFFICE)
-        else []
-    )
     live = Milestone.objects.filter(
         plan__status=PlanStatus.APPROVED, plan__task__in=own, reached_on__isnull=True
     ).select_related("plan__task", "plan__task__lead_unit")
@@ -152,4 +182,4 @@ def my_work(user, dates: ReferenceDates | None = None, horizon_days: int = 30) -
     tasks_overdue = list(
         own.filter(dates.overdue_tasks()).select_related("lead_unit").order_by("deadline")[:100]
     )
-    return MyWork(plans_to_write, plans_to_approve, overdue, due, tasks_overdue)
+    return MyWork(overdue, due, tasks_overdue)

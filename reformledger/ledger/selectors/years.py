@@ -8,9 +8,10 @@ with tasks the user may see; and it says which year and which period it shows.
 *reference date* of a ledger year (one office's ledger of one year): today while the
 year is live, the end of its last period once every period of it is closed. A closed
 year so reads as of its end: a 2016 action item left open is overdue by the days it
-was late on 31 December 2016, not by the days since. The clock of security (sessions,
-lock-outs, token expiry, the audit trail's time) is the real one and is not read here;
-neither is the clock of acts (a report is late, a deadline is in the past).
+was late on 31 December 2016, not by the days since. "Today" is the ledger's business
+date (`core.clock.business_today`: `RL_BUSINESS_DATE` when set, else the real date); the
+clock of security (sessions, lock-outs, token expiry, the audit trail's time) is the
+real one and is not read here.
 """
 
 import datetime as dt
@@ -22,6 +23,7 @@ from django.db.models import Case, DateField, DateTimeField, Max, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reformledger.core.clock import business_today
 from reformledger.ledger.choices import OPEN_STATUSES, PeriodStatus
 from reformledger.ledger.models import Period, Task
 from reformledger.ledger.permissions import visible_tasks
@@ -141,7 +143,7 @@ def reference_dates(today: dt.date | None = None) -> ReferenceDates:
     query over the periods, a dozen rows a ledger year): the one rule behind every
     "overdue", "days overdue", "reports missing" and "days without a report" a page
     shows."""
-    today = today or timezone.localdate()
+    today = today or business_today()
     periods: dict[tuple[int, int], list[tuple]] = defaultdict(list)
     for office, year, pk, end, due, status in Period.objects.order_by().values_list(
         "office_id", "year", "pk", "end", "report_due", "status"

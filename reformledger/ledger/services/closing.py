@@ -5,6 +5,10 @@ date, files); the unit head signs it; an office leader approves it and the task
 leaves the open ledger — or rejects it with the reason and the unit may ask
 again. Each act locks its row and refuses a repeat, so the same request approved
 from two browser tabs is approved once. Every act is audited on the task.
+
+Each act locks the task's row first, then the request's, and refuses a repeat before
+anything else; then a closed task refuses it (`TaskClosedError`): reopening is the one
+act a closed task takes.
 """
 
 import datetime as dt
@@ -19,12 +23,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reformledger.audit import services as audit
+from reformledger.core.clock import business_now, business_today
 from reformledger.core.exceptions import ConflictError
 from reformledger.ledger import permissions
 from reformledger.ledger.choices import OPEN_STATUSES, ClosingStatus, TaskStatus
 from reformledger.ledger.evidence import check_upload
 from reformledger.ledger.models import ClosingRequest, Task
+from reformledger.ledger.selectors.closing import proofs_of
 from reformledger.ledger.services.reports import evidence_add
+from reformledger.ledger.services.tasks import TaskClosedError, lock_task, require_not_closed
 from reformledger.orgs.models import Unit
 
 __all__ = [
@@ -33,6 +40,7 @@ __all__ = [
     "closing_reject",
     "closing_request",
     "closing_sign",
+    "closing_withdraw",
     "task_reopen",
     "year_carry_over",
 ]
@@ -60,6 +68,7 @@ def closing_request(
     refused file names its field and nothing is stored.
     """
     permissions.require(by, "request_closing", task)
+    require_not_closed(task)
     files = list(files)
     errors: dict[str, list[str]] = {}
     if not (summary or "").strip():
@@ -74,7 +83,7 @@ def closing_request(
         )
     if document_date is None:
         errors.setdefault("document_date", []).append(_("Give the date of the document."))
-    elif document_date > timezone.localdate():
+    elif document_date > business_today():
         errors.setdefault("document_date", []).append(
             _("The document date %(date)s is in the future.") % {"date": document_date.isoformat()}
         )
@@ -141,6 +150,9 @@ def closing_request(
 
 
 def _locked(closing: ClosingRequest, *expected: str) -> ClosingRequest:
+    """Lock the task's row, then the request's; refuse a repeated act (the request is
+    no longer in an `expected` status), then an act on a closed task."""
+    task = lock_task(closing.task_id)
     closing = (
         ClosingRequest.objects.select_for_update(of=("self",))
         .select_related("task", "task__office", "task__lead_unit")
@@ -151,6 +163,8 @@ def _locked(closing: ClosingRequest, *expected: str) -> ClosingRequest:
             _("This closing request is now “%(status)s”; nothing was done again.")
             % {"status": closing.get_status_display()}
         )
+    if task.status == TaskStatus.CLOSED:
+        raise TaskClosedError(task)
     return closing
 
 
@@ -160,7 +174,7 @@ def closing_sign(*, closing: ClosingRequest, by) -> ClosingRequest:
     permissions.require(by, "sign_closing", closing.task)
     closing = _locked(closing, ClosingStatus.REQUESTED)
     closing.status = ClosingStatus.SIGNED
-    closing.signed_by, closing.signed_at = by, timezone.now()
+    closing.signed_by, closing.signed_at = by, business_now()
     closing.save(update_fields=["status", "signed_by", "signed_at"])
     audit.record(
         actor=by,
@@ -174,21 +188,36 @@ def closing_sign(*, closing: ClosingRequest, by) -> ClosingRequest:
 
 @transaction.atomic
 def closing_approve(*, closing: ClosingRequest, by, note: str = "") -> Task:
-    """Approve a signed closing request: the task leaves the open ledger (销账)."""
+    """Approve a signed closing request: the task leaves the open ledger (销账).
+
+    The approval rests on the proof (`selectors.proofs_of`): with a milestone of the
+    approved plan not reached (or no plan with milestones), or a latest rating of D or
+    E, the leader must say why it is approved all the same (`note`; refused without
+    one, naming the field). The proof and the reason are in the audit record.
+    """
     permissions.require(by, "approve_closing", closing.task)
     closing = _locked(closing, ClosingStatus.SIGNED)
-    task = Task.objects.select_for_update(of=("self",)).get(pk=closing.task_id)
+    task = closing.task  # read after _locked took the task's row lock
     if task.status not in CLOSABLE:
         raise ConflictError(
             _("The task is now %(status)s; the request was not approved.")
             % {"status": task.get_status_display()}
+        )
+    note = (note or "").strip()
+    proof = proofs_of([task.pk])[task.pk]
+    if proof.needs_reason and not note:
+        raise ValidationError(
+            {
+                "note": _("Say why the closing is approved although: %(concerns)s")
+                % {"concerns": " ".join(proof.concerns)}
+            }
         )
     old = task.status
     task.status = TaskStatus.CLOSED
     task.version += 1
     task.save(update_fields=["status", "version", "updated_at"])
     closing.status = ClosingStatus.APPROVED
-    closing.decided_by, closing.decided_at = by, timezone.now()
+    closing.decided_by, closing.decided_at = by, business_now()
     closing.save(update_fields=["status", "decided_by", "decided_at"])
     audit.record(
         actor=by,
@@ -196,7 +225,11 @@ def closing_approve(*, closing: ClosingRequest, by, note: str = "") -> Task:
         obj=closing,
         ctx=task,
         reason=note,
-        changes={"status": [old, task.status], "document_no": [None, closing.document_no]},
+        changes={
+            "status": [old, task.status],
+            "document_no": [None, closing.document_no],
+            **proof.as_record(),
+        },
     )
     return task
 
@@ -217,7 +250,7 @@ def closing_reject(*, closing: ClosingRequest, by, reason: str) -> ClosingReques
         raise PermissionDenied("reject_closing")
     old = closing.status
     closing.status = ClosingStatus.REJECTED
-    closing.decided_by, closing.decided_at = by, timezone.now()
+    closing.decided_by, closing.decided_at = by, business_now()
     closing.reject_reason = reason.strip()
     closing.save(update_fields=["status", "decided_by", "decided_at", "reject_reason"])
     audit.record(
@@ -226,6 +259,30 @@ def closing_reject(*, closing: ClosingRequest, by, reason: str) -> ClosingReques
         obj=closing,
         ctx=closing.task,
         reason=closing.reject_reason,
+        changes={"status": [old, closing.status]},
+    )
+    return closing
+
+
+@transaction.atomic
+def closing_withdraw(*, closing: ClosingRequest, by, reason: str = "") -> ClosingRequest:
+    """The unit that filed a closing request takes it back (撤回) before it is decided:
+    awaiting the head's signature or the office's approval. The lead unit's liaison,
+    or whoever filed it, may (`permissions.can_withdraw`); a decided request is a
+    conflict. Its files stay with it; the unit may file a new request later.
+    """
+    permissions.require_withdraw(by, closing.task, closing.requested_by_id)
+    closing = _locked(closing, *PENDING_CLOSING)
+    old = closing.status
+    closing.status = ClosingStatus.WITHDRAWN
+    closing.decided_by, closing.decided_at = by, business_now()
+    closing.save(update_fields=["status", "decided_by", "decided_at"])
+    audit.record(
+        actor=by,
+        verb="closing.withdrawn",
+        obj=closing,
+        ctx=closing.task,
+        reason=(reason or "").strip(),
         changes={"status": [old, closing.status]},
     )
     return closing

@@ -11,10 +11,10 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reformledger.audit import services as audit
+from reformledger.core.clock import business_now, business_today
 from reformledger.core.exceptions import ConflictError
 from reformledger.ledger import permissions
 from reformledger.ledger.choices import PeriodStatus, RatingStatus
@@ -125,7 +125,7 @@ def period_close(*, period: Period, by) -> Period:
         raise ConflictError(
             _("The period %(period)s is already closed.") % {"period": period.label}
         )
-    if period.end >= timezone.localdate():
+    if period.end >= business_today():
         raise ValidationError(
             {
                 "period": _("The period %(period)s has not ended yet; close it after %(end)s.")
@@ -136,7 +136,7 @@ def period_close(*, period: Period, by) -> Period:
     for row in period.ratings.order_by().values("status").annotate(n=Count("pk")):
         counts[row["status"]] = row["n"]
     period.status = PeriodStatus.CLOSED
-    period.closed_at, period.closed_by = timezone.now(), by
+    period.closed_at, period.closed_by = business_now(), by
     period.save(update_fields=["status", "closed_at", "closed_by"])
     audit.record(
         actor=by,

@@ -5,19 +5,25 @@ from the ledger, stores its suggestion as a `Rating` row, and records an office
 leader's confirmation or override. A suggestion is recomputed freely while its
 period is open and nobody has decided it; a decided rating is never recomputed,
 so the facts the leader saw stay beside the decision.
+
+A closed task (销账) is rated in the periods up to the one it closed in (there it is
+done: A), and those ratings are decided as any; a period that began after its closing
+neither rates it (a ValidationError on "task" naming the closing, as for any task
+not rated) nor decides a rating of it (`TaskClosedError`) until it is reopened.
 """
 
 import datetime as dt
 from collections import Counter
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reformledger.audit import services as audit
+from reformledger.core.clock import business_now, business_today
 from reformledger.core.exceptions import ConflictError
 from reformledger.ledger import permissions
 from reformledger.ledger.choices import (
@@ -32,24 +38,36 @@ from reformledger.ledger.models import (
     ClosingRequest,
     Milestone,
     Period,
+    Plan,
     ProgressReport,
     Rating,
     RatingGrade,
     RatingScale,
     Task,
 )
-from reformledger.ledger.rating_engine import MilestoneFact, TaskFacts, Thresholds, suggest
+from reformledger.ledger.rating_engine import (
+    MilestoneFact,
+    NotRated,
+    TaskFacts,
+    Thresholds,
+    not_rated_reason,
+    suggest,
+)
 from reformledger.ledger.services.periods import require_open
+from reformledger.ledger.services.tasks import TaskClosedError
 from reformledger.orgs.models import Unit
 
 __all__ = [
     "DEFAULT_GRADES",
     "RATABLE_STATUSES",
     "THRESHOLD_FIELDS",
+    "NotRated",
+    "PeriodRun",
     "rating_compute",
     "rating_confirm",
     "rating_override",
     "ratings_compute_period",
+    "ratings_confirm_untouched",
     "scale_for",
     "scale_update",
     "thresholds_of",
@@ -78,6 +96,18 @@ RATABLE_STATUSES = (TaskStatus.IN_PROGRESS, TaskStatus.BLOCKED, TaskStatus.CLOSE
 
 _SUGGESTION_FIELDS = ["suggested", "reasons", "facts", "computed_at"]
 _BATCH = 1000
+
+
+@dataclass(frozen=True)
+class PeriodRun:
+    """What computing a period's suggestions did: how many it wrote, how many decided
+    ratings it kept, how many stale suggestions it removed, and each task it did not
+    rate with the reason (by code)."""
+
+    computed: int
+    kept: int = 0
+    removed: int = 0
+    skipped: list[NotRated] = field(default_factory=list)
 
 
 # --- scales ------------------------------------------------------------------
@@ -178,9 +208,9 @@ def _build(
     tasks: QuerySet[Task],
     scale: RatingScale,
     today: dt.date,
-) -> tuple[list[Rating], set[int]]:
-    """Unsaved suggestions for the ratable ones of `tasks` in `period`, and the ids of
-    the tasks that are not ratable there.
+) -> tuple[list[Rating], dict[int, NotRated]]:
+    """Unsaved suggestions for the ratable ones of `tasks` in `period`, and the tasks
+    that are not ratable there, each with its reason (by task id).
 
     A constant number of queries whatever the number of tasks: the tasks, the
     approved plans' milestones, the latest report of each task, the approved
@@ -206,14 +236,26 @@ def _build(
         period__number__lte=period.number,
         status__in=[ReportStatus.SUBMITTED, ReportStatus.ACCEPTED],
     ).order_by("-period__number")
+    approved = Plan.objects.filter(task=OuterRef("pk"), status=PlanStatus.APPROVED)
     rows = list(
         tasks.filter(office=period.office_id, year=period.year)
         .order_by()
         .annotate(
             last_number=Subquery(reported.values("period__number")[:1]),
             last_percent=Subquery(reported.values("percent")[:1]),
+            has_plan=Exists(approved),
         )
-        .values_list("pk", "start_date", "status", "updated_at", "last_number", "last_percent")
+        .values_list(
+            "pk",
+            "code",
+            "title",
+            "start_date",
+            "status",
+            "updated_at",
+            "last_number",
+            "last_percent",
+            "has_plan",
+        )
     )
     in_tasks = {"plan__task__in": tasks.order_by().values("pk")}
 
@@ -254,22 +296,28 @@ def _build(
         .values_list("number", "end")
     )
 
-    now = timezone.now()
+    now = business_now()
     ratings: list[Rating] = []
-    not_ratable: set[int] = set()
-    for task_id, start_date, status, updated_at, last_number, last_percent in rows:
-        closed = False
+    not_ratable: dict[int, NotRated] = {}
+    for row in rows:
+        task_id, code, title, start_date, status, updated_at, last_number, last_percent = row[:8]
+        day = None
         if status == TaskStatus.CLOSED:
             # Without an approved closing request (rows written directly), the last
             # change of the task is the best date there is.
             day = closed_on.get(task_id) or timezone.localdate(updated_at)
-            if day < period.start:
-                not_ratable.add(task_id)  # left the open ledger before this period
-                continue
-            closed = day <= on  # closed later: in this period it was still open
-        elif status not in RATABLE_STATUSES or start_date > on:
-            not_ratable.add(task_id)
+        reason = not_rated_reason(
+            status=status,
+            start_date=start_date,
+            on=on,
+            period_start=period.start,
+            has_plan=row[8],
+            closed_on=day,
+        )
+        if reason is not None:
+            not_ratable[task_id] = NotRated(task_id, code, title, reason, start_date)
             continue
+        closed = day is not None and day <= on  # closed later: in this period still open
         silent = sum(
             1
             for number, end in due_periods
@@ -335,6 +383,31 @@ def _save_suggestions(ratings: list[Rating]) -> None:
     )
 
 
+# --- closed tasks ----------------------------------------------------------------
+
+
+def _closed_on(task_id: int) -> dt.date | None:
+    """The day a closed task closed: its latest approved closing request, else its last
+    change (rows written directly); None when it is not closed."""
+    status, updated_at = Task.objects.filter(pk=task_id).values_list("status", "updated_at").get()
+    if status != TaskStatus.CLOSED:
+        return None
+    decided = (
+        ClosingRequest.objects.filter(task_id=task_id, status=ClosingStatus.APPROVED)
+        .order_by("-decided_at")
+        .values_list("decided_at", flat=True)
+        .first()
+    )
+    return timezone.localdate(decided or updated_at)
+
+
+def _require_rated_while_open(task_id: int, period: Period) -> None:
+    """Refuse a rating act on a task closed before `period` began (TaskClosedError)."""
+    closed = _closed_on(task_id)
+    if closed is not None and closed < period.start:
+        raise TaskClosedError(Task.objects.get(pk=task_id))
+
+
 # --- computing -----------------------------------------------------------------
 
 
@@ -357,15 +430,16 @@ def rating_compute(*, task: Task, period: Period, by=None) -> Rating:
     if existing is not None and existing.status != RatingStatus.SUGGESTED:
         return existing
     scale = scale_for(period.office, period.year, by=by)
-    ratings, _skipped = _build(period, Task.objects.filter(pk=task.pk), scale, timezone.localdate())
+    ratings, skipped = _build(period, Task.objects.filter(pk=task.pk), scale, business_today())
     if not ratings:
+        why = skipped[task.pk].label if task.pk in skipped else ""
         raise ValidationError(
             {
                 "task": _(
-                    "The task is not rated in %(period)s: only tasks in progress, blocked, "
-                    "or closed in the period are."
+                    "The task is not rated in %(period)s (%(why)s): only tasks in progress, "
+                    "blocked, or closed in the period are."
                 )
-                % {"period": period.label}
+                % {"period": period.label, "why": why}
             }
         )
     _save_suggestions(ratings)
@@ -382,13 +456,15 @@ def rating_compute(*, task: Task, period: Period, by=None) -> Rating:
 
 
 @transaction.atomic
-def ratings_compute_period(*, period: Period, by=None) -> int:
+def ratings_compute_period(*, period: Period, by=None) -> PeriodRun:
     """Compute the suggestions of every ratable task of the period's ledger in one run;
-    returns how many were written. Decided ratings are kept as they are; suggestions
-    left from tasks no longer rated (cancelled, carried over since) are removed.
+    returns how many were written and every task it did not rate, with the reason (no
+    approved plan, not yet started, closed before the period, cancelled…). Decided
+    ratings are kept as they are; suggestions left from tasks no longer rated
+    (cancelled, carried over since) are removed.
 
     The period is locked for the run, so no decision lands half-way. One audit
-    record ("ratings.computed") with the counts.
+    record ("ratings.computed") with the counts, the skipped ones by reason among them.
     """
     if by is not None and not permissions.can_run_office(by, period.office):
         raise PermissionDenied("ratings_compute_period")
@@ -397,7 +473,7 @@ def ratings_compute_period(*, period: Period, by=None) -> int:
     existing = dict(Rating.objects.filter(period=period).values_list("task_id", "status"))
     decided = {t for t, status in existing.items() if status != RatingStatus.SUGGESTED}
     tasks = Task.objects.filter(office=period.office_id, year=period.year)
-    ratings, not_ratable = _build(period, tasks, scale, timezone.localdate())
+    ratings, not_ratable = _build(period, tasks, scale, business_today())
     ratings = [r for r in ratings if r.task_id not in decided]
     _save_suggestions(ratings)
     # Usually none or a few: suggestions of tasks cancelled or carried over since.
@@ -409,6 +485,7 @@ def ratings_compute_period(*, period: Period, by=None) -> int:
         ).delete()[0]
     letters = {g.pk: g.letter for g in scale.grades.all()}
     grades = Counter(letters[r.suggested_id] for r in ratings)
+    skipped = sorted(not_ratable.values(), key=lambda n: n.code)
     audit.record(
         actor=by,
         verb="ratings.computed",
@@ -418,9 +495,10 @@ def ratings_compute_period(*, period: Period, by=None) -> int:
             "kept_decided": [None, len(decided)],
             "removed": [None, removed],
             "grades": [None, dict(sorted(grades.items()))],
+            "not_rated": [None, dict(sorted(Counter(n.reason for n in skipped).items()))],
         },
     )
-    return len(ratings)
+    return PeriodRun(computed=len(ratings), kept=len(decided), removed=removed, skipped=skipped)
 
 
 # --- deciding ------------------------------------------------------------------
@@ -428,9 +506,10 @@ def ratings_compute_period(*, period: Period, by=None) -> int:
 
 def _open_undecided(rating: Rating) -> Rating:
     """Lock the period (first, as every act on it does) and the rating; refuse if the
-    period is closed, the rating already decided, or its suggestion changed since the
-    caller read it (the leader decides on what they saw)."""
+    period is closed, the task closed before it, the rating already decided, or its
+    suggestion changed since the caller read it (the leader decides on what they saw)."""
     require_open(rating.period)
+    _require_rated_while_open(rating.task_id, rating.period)
     status, suggested_id, final_id = (
         Rating.objects.select_for_update()
         .filter(pk=rating.pk)
@@ -457,7 +536,7 @@ def rating_confirm(*, rating: Rating, by) -> Rating:
     rating = _open_undecided(rating)
     rating.final_id = rating.suggested_id
     rating.status = RatingStatus.CONFIRMED
-    rating.decided_by, rating.decided_at = by, timezone.now()
+    rating.decided_by, rating.decided_at = by, business_now()
     rating.override_reason = ""
     rating.save(update_fields=["final", "status", "decided_by", "decided_at", "override_reason"])
     letter = RatingGrade.objects.values_list("letter", flat=True).get(pk=rating.final_id)
@@ -490,7 +569,7 @@ def rating_override(*, rating: Rating, by, grade: RatingGrade, reason: str) -> R
     rating.final = grade
     rating.status = RatingStatus.OVERRIDDEN
     rating.override_reason = reason.strip()
-    rating.decided_by, rating.decided_at = by, timezone.now()
+    rating.decided_by, rating.decided_at = by, business_now()
     rating.save(update_fields=["final", "status", "decided_by", "decided_at", "override_reason"])
     audit.record(
         actor=by,
@@ -501,3 +580,70 @@ def rating_override(*, rating: Rating, by, grade: RatingGrade, reason: str) -> R
         reason=rating.override_reason,
     )
     return rating
+
+
+@transaction.atomic
+def ratings_confirm_untouched(
+    *,
+    period: Period,
+    by,
+    expected: int | None = None,
+    computed_by: dt.datetime | None = None,
+) -> list[Rating]:
+    """An office leader confirms, in one act, every suggestion of the period nobody has
+    decided yet (确认全部未调整的建议等级): each becomes the rating as `rating_confirm`
+    makes it, with one audit record per task. Overridden and already confirmed ratings
+    are left as they are. Returns the ratings confirmed.
+
+    The leader confirms what the board showed: with `expected` (how many were waiting)
+    or `computed_by` (when the latest of them was computed), a count that changed or a
+    suggestion recomputed since is a conflict and nothing is confirmed.
+    """
+    if not permissions.can_run_office(by, period.office, leader=True):
+        raise PermissionDenied("ratings_confirm_untouched")
+    require_open(period)  # locks the period: no computation lands half-way
+    ratings = list(
+        Rating.objects.select_for_update(of=("self",))
+        .filter(period=period, status=RatingStatus.SUGGESTED)
+        .select_related("task", "period", "suggested")
+        .order_by("task__code", "pk")
+    )
+    if expected is not None and len(ratings) != expected:
+        raise ConflictError(
+            _(
+                "%(now)s suggestions wait to be decided now, not %(seen)s as you read; "
+                "nothing was confirmed. Look at the board again."
+            )
+            % {"now": len(ratings), "seen": expected}
+        )
+    if computed_by is not None and any(r.computed_at > computed_by for r in ratings):
+        raise ConflictError(
+            _("Suggestions were recomputed since you read them; nothing was confirmed.")
+        )
+    if not ratings:
+        return []
+    now = business_now()
+    for i in range(0, len(ratings), _BATCH):
+        Rating.objects.filter(pk__in=[r.pk for r in ratings[i : i + _BATCH]]).update(
+            final=F("suggested"),
+            status=RatingStatus.CONFIRMED,
+            decided_by=by,
+            decided_at=now,
+            override_reason="",
+        )
+    for rating in ratings:
+        rating.final = rating.suggested
+        rating.status = RatingStatus.CONFIRMED
+        rating.decided_by, rating.decided_at = by, now
+        audit.record(
+            actor=by,
+            verb="rating.confirmed",
+            obj=rating,
+            ctx=rating.task,
+            changes={
+                "rating": [None, rating.suggested.letter],
+                "period": [None, period.label],
+                "confirmed_together": [None, len(ratings)],
+            },
+        )
+    return ratings

@@ -4,7 +4,8 @@ audit record in the same transaction.
 A lead unit writes the draft for a period, submits it (late is accepted, the
 lateness recorded), and the office accepts it — which marks the milestones it
 reports as reached — or returns it with a reason for the unit to correct and
-submit again. Nothing is done in a frozen period.
+submit again. Nothing is done in a frozen period, nor on a closed task (销账): its
+reports and evidence stay as they were until it is reopened.
 """
 
 import datetime as dt
@@ -14,10 +15,10 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reformledger.audit import services as audit
+from reformledger.core.clock import business_now, business_today
 from reformledger.core.exceptions import ConflictError
 from reformledger.ledger import permissions
 from reformledger.ledger.choices import ClosingStatus, PlanStatus, ReportStatus
@@ -32,6 +33,7 @@ from reformledger.ledger.models import (
     Task,
 )
 from reformledger.ledger.services import periods as period_services
+from reformledger.ledger.services.tasks import require_not_closed
 
 __all__ = [
     "EDITABLE_REPORT",
@@ -42,6 +44,7 @@ __all__ = [
     "report_return",
     "report_save",
     "report_submit",
+    "report_withdraw",
 ]
 
 #: Statuses in which the unit may still change its report.
@@ -76,7 +79,7 @@ def _check_report(
     if not isinstance(percent, int) or isinstance(percent, bool) or not 0 <= percent <= 100:
         errors.setdefault("percent", []).append(_("Percent complete is a whole number 0–100."))
     plan_rows = _current_milestones(task)
-    today = timezone.localdate()
+    today = business_today()
     rows: list[tuple[Milestone, dt.date]] = []
     seen: set[int] = set()
     for milestone, on in reached:
@@ -136,6 +139,7 @@ def report_save(
     A report already submitted or accepted is not changed here: that is a conflict.
     """
     permissions.require(by, "report", task)
+    task = require_not_closed(task)
     _require_open(period)
     rows = _check_report(task, period, done, percent, list(reached))
     report = ProgressReport.objects.select_for_update().filter(task=task, period=period).first()
@@ -242,14 +246,15 @@ def report_submit(*, report: ProgressReport, by) -> ProgressReport:
     keeps the lateness it was first filed with.
     """
     permissions.require(by, "report", report.task)
+    require_not_closed(report.task_id)
     report = _locked(report, *EDITABLE_REPORT)
     _require_open(report.period)
     first = report.submitted_at is None
     if first:
-        report.days_late = max(0, (timezone.localdate() - report.period.report_due).days)
+        report.days_late = max(0, (business_today() - report.period.report_due).days)
     old = report.status
     report.status = ReportStatus.SUBMITTED
-    report.submitted_at = timezone.now()
+    report.submitted_at = business_now()
     report.save(update_fields=["status", "submitted_at", "days_late"])
     audit.record(
         actor=by,
@@ -262,6 +267,30 @@ def report_submit(*, report: ProgressReport, by) -> ProgressReport:
 
 
 @transaction.atomic
+def report_withdraw(*, report: ProgressReport, by, reason: str = "") -> ProgressReport:
+    """The unit takes a submitted report back (撤回) before the office decides on it: it
+    is a draft again, to correct and submit anew. The lead unit's liaison, or whoever
+    wrote it, may (`permissions.can_withdraw`); an accepted or returned report is a
+    conflict, one of a frozen period refused. The lateness it was first submitted with
+    stays (as for a report returned and resubmitted)."""
+    permissions.require_withdraw(by, report.task, report.author_id)
+    require_not_closed(report.task_id)
+    report = _locked(report, ReportStatus.SUBMITTED)
+    _require_open(report.period)
+    report.status = ReportStatus.DRAFT
+    report.save(update_fields=["status"])
+    audit.record(
+        actor=by,
+        verb="report.withdrawn",
+        obj=report,
+        ctx=report.task,
+        reason=(reason or "").strip(),
+        changes={"status": [ReportStatus.SUBMITTED.value, report.status]},
+    )
+    return report
+
+
+@transaction.atomic
 def report_accept(*, report: ProgressReport, by) -> ProgressReport:
     """Accept a submitted report; the milestones it reports become reached in the plan.
 
@@ -269,6 +298,7 @@ def report_accept(*, report: ProgressReport, by) -> ProgressReport:
     since the report was written, the revision's milestone with the same title.
     """
     permissions.require(by, "accept_report", report.task)
+    require_not_closed(report.task_id)
     report = _locked(report, ReportStatus.SUBMITTED)
     _require_open(report.period)
     current = list(
@@ -287,7 +317,7 @@ def report_accept(*, report: ProgressReport, by) -> ProgressReport:
         target.save(update_fields=["reached_on"])
         marked.append(f"{target.title} · {row.reached_on.isoformat()}")
     report.status = ReportStatus.ACCEPTED
-    report.decided_by, report.decided_at = by, timezone.now()
+    report.decided_by, report.decided_at = by, business_now()
     report.save(update_fields=["status", "decided_by", "decided_at"])
     changes: dict[str, Any] = {"status": [ReportStatus.SUBMITTED.value, report.status]}
     if marked:
@@ -302,10 +332,11 @@ def report_return(*, report: ProgressReport, by, reason: str) -> ProgressReport:
     permissions.require(by, "accept_report", report.task)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the report is returned.")})
+    require_not_closed(report.task_id)
     report = _locked(report, ReportStatus.SUBMITTED)
     _require_open(report.period)
     report.status = ReportStatus.RETURNED
-    report.decided_by, report.decided_at = by, timezone.now()
+    report.decided_by, report.decided_at = by, business_now()
     report.return_reason = reason
     report.save(update_fields=["status", "decided_by", "decided_at", "return_reason"])
     audit.record(
@@ -340,6 +371,7 @@ def evidence_add(
     permissions.require(by, "request_closing" if closing is not None else "report", task)
     if report is not None and closing is not None:
         raise ValueError("evidence belongs to a report or a closing request, not both")
+    task = require_not_closed(task)
     if report is not None:
         if report.task_id != task.pk:
             raise ValidationError({"report": _("The report is of another task.")})

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from reformledger.audit import services as audit
-from reformledger.core.exceptions import ConflictError
+from reformledger.core.exceptions import ConflictError, StaleVersionError
 from reformledger.ledger import permissions
 from reformledger.ledger.choices import OPEN_STATUSES, TaskStatus
 from reformledger.ledger.models import Task
@@ -35,6 +35,56 @@ TASK_FIELDS = (
 )
 TASK_M2M = ("helping_units", "depends_on")
 AUDITED_TASK_FIELDS = (*TASK_FIELDS, "year", "status", *TASK_M2M)
+
+
+class TaskClosedError(ConflictError):
+    """The task is closed (销账): it and what hangs on it (plan, milestones, reports,
+    evidence, ratings after its closing, closing requests) are read-only until an
+    office leader reopens it with a reason (`task_reopen`)."""
+
+    def __init__(self, task: Task):
+        self.task = task
+        super().__init__(
+            _("%(code)s is closed (销账): reopen it in the system before changing it.")
+            % {"code": task.code}
+        )
+
+
+def lock_task(task: Task | int) -> Task:
+    """Lock the task's row (in the caller's transaction) and return it as it is now.
+    Acts on a task or what hangs on it take this lock first, so they queue behind a
+    closing being approved (which takes it too) instead of landing on a closed task."""
+    pk = task if isinstance(task, int) else task.pk
+    return Task.objects.select_for_update(of=("self",)).get(pk=pk)
+
+
+def require_not_closed(task: Task | int) -> Task:
+    """Lock the task's row and return it as it is now, or raise TaskClosedError if it
+    is closed (销账). Every act that changes a task or what hangs on it calls this first."""
+    locked = lock_task(task)
+    if locked.status == TaskStatus.CLOSED:
+        raise TaskClosedError(locked)
+    return locked
+
+
+def _require_links_seen(by, parent: Task | None, depends: list[Task] | None) -> None:
+    """The parent and dependencies a caller gives must be tasks `by` may see: another
+    one is no choice at all (as on the form and in the API, which look ids up among the
+    tasks the user sees), and nothing of it is told. Links set before, by someone who
+    sees more, are not the caller's and are not checked."""
+    given = {
+        "parent": {parent.pk} if parent else set(),
+        "depends_on": {t.pk for t in depends or ()},
+    }
+    wanted = given["parent"] | given["depends_on"]
+    seen = set(permissions.visible_tasks(by).filter(pk__in=wanted).values_list("pk", flat=True))
+    errors = {
+        name: [_("Select a valid choice. That choice is not one of the available choices.")]
+        for name, ids in given.items()
+        if ids - seen
+    }
+    if errors:
+        raise ValidationError(errors)
 
 
 def _validate_task(task: Task, helping: list[Unit], depends: list[Task]) -> None:
@@ -127,6 +177,7 @@ def task_create(
     if unknown:
         raise TypeError(f"unknown task fields: {sorted(unknown)}")
     helping, depends = list(helping_units or []), list(depends_on or [])
+    _require_links_seen(by, fields.get("parent"), depends)
     task = Task(office=office, year=year, **fields)
     _validate_task(task, helping, depends)
     try:
@@ -154,12 +205,13 @@ def task_update(
     reason: str = "",
     **changes: Any,
 ) -> Task:
-    """Change a task's fields. `version` is the version the caller read: a stale one
-    is a conflict and changes nothing."""
+    """Change a task's fields. `version` is the version the caller read, compared on
+    the locked row: a stale one is a StaleVersionError and changes nothing. A closed
+    task is refused (TaskClosedError)."""
     permissions.require(by, "edit", task)
-    task = Task.objects.select_for_update().get(pk=task.pk)
+    task = require_not_closed(task)
     if version is not None and version != task.version:
-        raise ConflictError(
+        raise StaleVersionError(
             _("This task was changed by someone else (version %(now)s, you read %(read)s).")
             % {"now": task.version, "read": version}
         )
@@ -173,6 +225,7 @@ def task_update(
             setattr(task, name, changes[name])
     helping = list(changes.get("helping_units", task.helping_units.all()))
     depends = list(changes.get("depends_on", task.depends_on.all()))
+    _require_links_seen(by, changes.get("parent"), changes.get("depends_on"))
     _validate_task(task, helping, depends)
     task.version += 1
     task.save()
@@ -194,6 +247,7 @@ def task_update(
 def task_set_status(*, task: Task, by, status: str, reason: str) -> Task:
     """Mark a task blocked, back in progress, or cancelled, with a reason."""
     permissions.require(by, "change_status", task)
+    task = require_not_closed(task)
     allowed = {TaskStatus.IN_PROGRESS, TaskStatus.BLOCKED, TaskStatus.CANCELLED}
     if status not in allowed:
         raise ValidationError({"status": _("This status is set by its own act.")})

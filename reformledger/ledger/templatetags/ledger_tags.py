@@ -1,32 +1,11 @@
-"""Template helpers for ledger pages: badges, history lines, sort links."""
+"""Template helpers for ledger pages: badges, the words of an act, sort links."""
 
 from django import template
-from django.core.exceptions import FieldDoesNotExist
 from django.utils.html import format_html
-from django.utils.translation import gettext_lazy as _
 
 from reformledger.audit.verbs import describe
-from reformledger.ledger.models import Task
 
 register = template.Library()
-
-_EXTRA_LABELS = {
-    "summary": _("approach"),
-    "milestones": _("milestones"),
-    "revision": _("revision"),
-    "superseded": _("superseded revision"),
-    "rating": _("rating"),
-    "suggested": _("suggested rating"),
-    "period": _("period"),
-    "done": _("what was done"),
-    "percent": _("percent complete"),
-    "reached": _("milestones reached"),
-    "days_late": _("days late"),
-    "files": _("files"),
-    "document_no": _("document number"),
-    "document_date": _("document date"),
-    "carried_to": _("carried over to"),
-}
 
 
 @register.simple_tag
@@ -49,36 +28,6 @@ def plan_status(plan):
 @register.filter
 def verb_words(verb):
     return describe(verb)
-
-
-@register.filter
-def field_label(name):
-    """A changed field's name in plain words: the task field's label, or our own
-    (reverse relations such as `carried_to` have no label of their own)."""
-    if name in _EXTRA_LABELS:
-        return _EXTRA_LABELS[name]
-    try:
-        field = Task._meta.get_field(name)
-    except FieldDoesNotExist:
-        return name
-    return getattr(field, "verbose_name", name)
-
-
-def _show(value):
-    if value is None or value == "" or value == []:
-        return "—"
-    if isinstance(value, list):
-        return "；".join(str(v) for v in value) or "—"
-    if value is True:
-        return _("yes")
-    if value is False:
-        return _("no")
-    return str(value)
-
-
-@register.filter
-def show(value):
-    return _show(value)
 
 
 @register.simple_tag

@@ -15,8 +15,8 @@ from reformledger.audit.models import AuditRecord
 from reformledger.audit.selectors import history_of
 from reformledger.core.exceptions import ConflictError
 from reformledger.ledger import selectors, services
-from reformledger.ledger.choices import ClosingStatus, TaskStatus
-from reformledger.ledger.models import ClosingRequest, Evidence, Task
+from reformledger.ledger.choices import ClosingStatus, PlanStatus, TaskStatus
+from reformledger.ledger.models import ClosingRequest, Evidence, Milestone, Task
 from reformledger.ledger.tests.test_evidence import EXE, pdf, upload
 
 
@@ -37,8 +37,25 @@ def request_closing(task, by, **overrides):
     return services.closing_request(task=task, by=by, **values)
 
 
+def reach_milestones(task, on=dt.date(2016, 11, 30)) -> None:
+    """Every milestone of the task's approved plan reached (as accepted reports would
+    mark them; here only the fact counts): the proof a plain approval rests on."""
+    Milestone.objects.filter(plan__task=task, plan__status=PlanStatus.APPROVED).update(
+        reached_on=on
+    )
+
+
 @pytest.fixture
 def signed(world, huiyang_liaison, huiyang_head):
+    """A signed request of 2016-001 whose milestones are all reached."""
+    reach_milestones(world.task_huiyang)
+    closing = request_closing(world.task_huiyang, huiyang_liaison)
+    return services.closing_sign(closing=closing, by=huiyang_head)
+
+
+@pytest.fixture
+def unproven(world, huiyang_liaison, huiyang_head):
+    """A signed request of 2016-001 with 0 of its 2 milestones reached."""
     closing = request_closing(world.task_huiyang, huiyang_liaison)
     return services.closing_sign(closing=closing, by=huiyang_head)
 
@@ -436,6 +453,7 @@ def test_two_leaders_approving_at_the_same_moment_close_the_task_once(
     from reformledger.orgs.choices import Role
     from tests.factories import UserFactory
 
+    reach_milestones(world.task_huiyang)
     closing = services.closing_sign(
         closing=request_closing(world.task_huiyang, huiyang_liaison), by=huiyang_head
     )

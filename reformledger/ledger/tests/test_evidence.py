@@ -16,10 +16,8 @@ from reformledger.audit.models import AuditRecord
 from reformledger.ledger import services
 from reformledger.ledger.evidence import check_upload
 from reformledger.ledger.models import Evidence
+from tests.files import JPEG, PDF, PNG
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 20
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 20
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64
 
 _MAIN = {
@@ -139,7 +137,7 @@ def test_a_spreadsheet_named_docx_is_a_mismatch():
 
 
 def test_an_unlisted_type_is_refused_with_the_list():
-    assert ".pdf" in refusal(upload("archive.rar", b"Rar!\x1a\x07\x00"))
+    assert ".pdf" in refusal(upload("drawing.bmp", b"BM\x00\x00"))
 
 
 def test_text_not_in_utf8_is_refused():
@@ -148,6 +146,156 @@ def test_text_not_in_utf8_is_refused():
 
 def test_an_empty_file_is_refused():
     assert "empty" in refusal(upload("空.pdf", b""))
+
+
+# --- a hostile corpus: parsed by type, not judged by the first bytes ---------------
+
+
+def _zip_bomb(members: dict[str, bytes] | None = None, *, size: int = 64 * 1024 * 1024) -> bytes:
+    """A small zip that unpacks to `size` bytes of zeros (plus `members`)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        for name, data in (members or {}).items():
+            zf.writestr(name, data)
+        with zf.open("bomb.xml", "w", force_zip64=True) as part:
+            block = b"\0" * (1024 * 1024)
+            for _n in range(size // len(block)):
+                part.write(block)
+    return buf.getvalue()
+
+
+def _png_claiming(width: int, height: int) -> bytes:
+    """A PNG whose header claims a huge picture (its data is a few bytes)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    idat = zlib.compress(b"\0" * 64)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    )
+
+
+def _broken_crc(data: bytes) -> bytes:
+    """The zip `data` with one byte of its first member's stored content changed."""
+    buf = io.BytesIO()
+    with (
+        zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf,
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+    ):
+        for info in src.infolist():
+            zf.writestr(info.filename, src.read(info), compress_type=zipfile.ZIP_STORED)
+    raw = bytearray(buf.getvalue())
+    start = raw.index(b"<?xml")  # the first member's content (its content types)
+    raw[start + 10] ^= 0x01
+    return bytes(raw)
+
+
+SMALL_ZIP = _zip({"readme.txt": b"hello"})
+#: case -> (file name, a function that makes its content)
+HOSTILE = {
+    "a PDF header glued to a zip": ("报告.pdf", lambda: b"%PDF-1.7\n" + SMALL_ZIP),
+    "a whole PDF with a zip appended": ("报告.pdf", lambda: PDF + SMALL_ZIP),
+    "a PDF with no page": (
+        "报告.pdf",
+        lambda: (
+            b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+            b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+        ),
+    ),
+    "a PDF header on random bytes": ("报告.pdf", lambda: b"%PDF-1.4\n" + bytes(range(256)) * 8),
+    "a JPEG header on HTML": (
+        "照片.jpg",
+        lambda: b"\xff\xd8\xff\xe0\x00\x10JFIF\x00<html><script>alert(1)</script></html>",
+    ),
+    "a JPEG with a zip appended": ("照片.jpg", lambda: JPEG + SMALL_ZIP),
+    "a truncated JPEG": ("照片.jpg", lambda: JPEG[: len(JPEG) // 2]),
+    "a PNG signature on text": ("照片.png", lambda: b"\x89PNG\r\n\x1a\n<svg onload=alert(1)>"),
+    "a truncated PNG": ("照片.png", lambda: PNG[: len(PNG) - 20]),
+    "a PNG named .jpg": ("照片.jpg", lambda: PNG),
+    "a PNG that claims 100000 × 100000 pixels": (
+        "照片.png",
+        lambda: _png_claiming(100_000, 100_000),
+    ),
+    "a zip bomb renamed .pdf": ("方案.pdf", lambda: _zip_bomb()),
+    "a zip bomb dressed as a .docx": (
+        "方案.docx",
+        lambda: _zip_bomb({"[Content_Types].xml": b"<Types/>"}),
+    ),
+    "a .docx whose checksum fails": ("方案.docx", lambda: _broken_crc(office_file("docx"))),
+    "a zip archive": ("材料.zip", lambda: SMALL_ZIP),
+    "a 7z archive": ("材料.7z", lambda: b"7z\xbc\xaf\x27\x1c\x00\x04"),
+    "HTML named .txt with a zip inside": ("说明.txt", lambda: b"<html>" + SMALL_ZIP),
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE))
+def test_each_file_of_a_hostile_corpus_is_refused(case):
+    name, make = HOSTILE[case]
+    words = refusal(upload(name, make()))
+    assert name in words or "compressed" in words or "pixels" in words
+
+
+def test_the_good_files_of_each_type_are_accepted_after_parsing():
+    for name, data in [
+        ("方案.pdf", PDF),
+        ("照片.png", PNG),
+        ("照片.jpg", JPEG),
+        ("方案.docx", office_file("docx")),
+        ("台账.xlsx", office_file("xlsx")),
+    ]:
+        assert check_upload(upload(name, data)).size == len(data)
+
+
+def test_a_polyglot_is_refused_for_the_archive_it_hides():
+    assert "holds a zip archive" in refusal(upload("报告.pdf", PDF + SMALL_ZIP))
+
+
+def _pdf_with_script(where: str) -> bytes:
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(PDF)))
+    action = writer._add_object(
+        DictionaryObject(
+            {
+                NameObject("/S"): NameObject("/JavaScript"),
+                NameObject("/JS"): TextStringObject("app.alert(1);"),
+            }
+        )
+    )
+    if where == "names":
+        tree = DictionaryObject(
+            {NameObject("/Names"): ArrayObject([TextStringObject("a"), action])}
+        )
+        writer._root_object[NameObject("/Names")] = DictionaryObject(
+            {NameObject("/JavaScript"): writer._add_object(tree)}
+        )
+    else:
+        writer._root_object[NameObject("/OpenAction")] = action
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("where", ["names", "open action"])
+def test_a_pdf_that_carries_javascript_is_refused(where):
+    assert "JavaScript" in refusal(upload("报告.pdf", _pdf_with_script(where)))
+
+
+def test_a_zip_bomb_office_file_is_refused_by_its_ratio_before_it_is_unpacked():
+    bomb = _zip_bomb({"[Content_Types].xml": b"<Types/>"})
+    words = refusal(upload("方案.docx", bomb))
+    assert "compressed" in words and "to 1" in words
+
+
+def test_an_image_too_large_in_pixels_is_refused_before_decoding():
+    assert "pixels" in refusal(upload("照片.png", _png_claiming(100_000, 100_000)))
 
 
 # --- storing -------------------------------------------------------------------
@@ -223,8 +371,14 @@ def test_another_units_evidence_file_is_a_404(evidence, boluo_liaison, client_fo
 
 @pytest.mark.parametrize("persona", ["office_staff", "city_leader"])
 def test_the_office_and_city_leaders_may_download(request, evidence, client_for, persona):
-    client = client_for(request.getfixturevalue(persona))
-    assert client.get(reverse("ledger:evidence", args=[evidence.pk])).status_code == 200
+    user = request.getfixturevalue(persona)
+    response = client_for(user).get(reverse("ledger:evidence", args=[evidence.pk]))
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    record = AuditRecord.objects.get(verb="evidence.downloaded")
+    assert record.actor == user
+    assert (record.obj_id, record.ctx_id) == (str(evidence.pk), str(evidence.task_id))
 
 
 def test_a_missing_file_on_disk_is_a_404_not_a_crash(evidence, office_staff, client_for):

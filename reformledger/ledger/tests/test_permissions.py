@@ -2,6 +2,7 @@
 walked for every persona, and the services refusing what it forbids."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -10,7 +11,7 @@ from reformledger.audit.models import AuditRecord
 from reformledger.ledger import services
 from reformledger.ledger.choices import PlanStatus, TaskStatus
 from reformledger.ledger.models import Plan, Task
-from reformledger.ledger.permissions import ACTS, can, visible_tasks
+from reformledger.ledger.permissions import ACTS, acts_on, can, require, visible_tasks
 from reformledger.ledger.validation import MilestoneRow
 
 ALL = {"2016-001", "2016-002", "2016-003", "2016-004"}
@@ -54,9 +55,66 @@ MATRIX = {
 ROWS = [MilestoneRow(title="完成", planned_date=dt.date(2016, 10, 31), weight=100)]
 
 
-def test_the_matrix_covers_every_act_and_persona():
+#: The rows of "Acts on a task" in docs/permissions.md, by act of ACTS.
+DOC_ROWS = {
+    "view": "view",
+    "edit": "edit",
+    "change_status": "change status",
+    "edit_plan": "edit plan",
+    "submit_plan": "submit plan",
+    "revise_plan": "revise plan",
+    "approve_plan": "approve or return plan",
+    "report": "file a progress report",
+    "accept_report": "accept or return a report",
+    "suggest_rating": "compute suggested ratings",
+    "decide_rating": "confirm or override a rating",
+    "request_closing": "request closing",
+    "sign_closing": "sign a closing request",
+    "approve_closing": "approve or reject closing",
+    "reopen": "reopen a closed task",
+}
+#: Its columns, each played by a persona on a task of the world (惠阳's liaison is a
+#: helping unit's liaison on 2016-002).
+DOC_COLUMNS = {
+    "office staff": ("office_staff", "task_huiyang"),
+    "office leader": ("director", "task_huiyang"),
+    "liaison of the lead unit": ("huiyang_liaison", "task_huiyang"),
+    "liaison of a helping unit": ("huiyang_liaison", "task_helped"),
+    "unit head": ("huiyang_head", "task_huiyang"),
+    "city leader": ("city_leader", "task_huiyang"),
+    "others": ("boluo_liaison", "task_huiyang"),
+}
+
+
+def doc_acts_table() -> dict[str, dict[str, str]]:
+    """The table "Acts on a task" of docs/permissions.md: {row: {column: cell}}."""
+    text = (Path(__file__).resolve().parents[3] / "docs" / "permissions.md").read_text()
+    section = text.split("## Acts on a task", 1)[1].split("\n## ", 1)[0]
+    lines = [line for line in section.splitlines() if line.startswith("|")]
+    header = [cell.strip() for cell in lines[0].strip("|").split("|")]
+    table = {}
+    for line in lines[2:]:
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        table[cells[0]] = dict(zip(header[1:], cells[1:], strict=True))
+    return table
+
+
+def test_the_matrix_is_the_table_of_docs_permissions(request, world):
+    """Every act of the rule has its row in docs/permissions.md, and each persona may
+    do exactly what its column says (✓) on a task of the world."""
+    table = doc_acts_table()
+    assert set(DOC_ROWS) == set(ACTS)
+    for act, words in DOC_ROWS.items():
+        row = next((cells for name, cells in table.items() if name.startswith(words)), None)
+        assert row is not None, f"no row for {act} in docs/permissions.md"
+        assert set(row) == set(DOC_COLUMNS)
+        for column, (persona, task_name) in DOC_COLUMNS.items():
+            user = request.getfixturevalue(persona)
+            allowed = row[column].startswith("✓")
+            assert can(user, act, getattr(world, task_name)) is allowed, (act, column)
+            if task_name == "task_huiyang":
+                assert (act in MATRIX[persona]) is allowed, (act, column)
     assert set(MATRIX) == set(VISIBLE)
-    assert all(acts <= set(ACTS) for acts in MATRIX.values())
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -81,9 +139,40 @@ def test_role_act_matrix_on_a_county_task(persona, act, request, world):
     assert can(user, act, world.task_huiyang) == (act in MATRIX[persona])
 
 
+def offered(user, task) -> set[str]:
+    acts = acts_on(user, task)
+    assert set(acts) == set(ACTS) | {"withdraw"}
+    return {act for act, yes in acts.items() if yes}
+
+
+def test_the_pages_offer_the_matrix_on_an_open_task_and_on_a_closed_one_only_reopening(
+    world, director, office_staff, huiyang_liaison, outsider
+):
+    task = world.task_huiyang
+    assert offered(director, task) == MATRIX["director"]
+    assert offered(office_staff, task) == MATRIX["office_staff"]
+    # The lead unit's liaison also takes back what the unit filed (撤回).
+    assert offered(huiyang_liaison, task) == MATRIX["huiyang_liaison"] | {"withdraw"}
+    assert offered(outsider, task) == set()
+
+    task.status = TaskStatus.CLOSED
+    assert offered(director, task) == {"view", "reopen"}
+    assert offered(office_staff, task) == {"view"}
+    assert offered(huiyang_liaison, task) == {"view"}
+    assert offered(outsider, task) == set()
+
+
 def test_an_unknown_act_is_an_error_not_a_silent_no(world, office_staff):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown act 'delete_everything'"):
         can(office_staff, "delete_everything", world.task_huiyang)
+
+
+def test_a_refusal_names_the_act_and_the_task(world, huiyang_liaison):
+    """What the logs and the refusal's audit record read when a service says no."""
+    task = world.task_huiyang
+    with pytest.raises(PermissionDenied, match=f"^edit not allowed on task {task.pk}$"):
+        require(huiyang_liaison, "edit", task)
+    require(huiyang_liaison, "edit_plan", task)  # its unit leads the task: no refusal
 
 
 def test_an_inactive_account_sees_nothing(world, director):

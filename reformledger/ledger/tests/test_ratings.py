@@ -237,8 +237,8 @@ def test_computing_a_period_rates_every_task_in_progress_once_with_one_record(wo
     extra = behind_task(world)
     june = month(world, 6)
 
-    assert services.ratings_compute_period(period=june) == 2
-    assert services.ratings_compute_period(period=june) == 2  # recomputed, not duplicated
+    assert services.ratings_compute_period(period=june).computed == 2
+    assert services.ratings_compute_period(period=june).computed == 2  # recomputed, not twice
 
     rated = dict(Rating.objects.filter(period=june).values_list("task__code", "suggested__letter"))
     assert rated == {"2016-001": "E", extra.code: "C"}  # 2016-001 has no report at all
@@ -272,7 +272,7 @@ def test_a_suggestion_left_from_a_cancelled_task_is_removed(world, office_staff)
     services.task_set_status(
         task=world.task_huiyang, by=office_staff, status=TaskStatus.CANCELLED, reason="合并"
     )
-    assert services.ratings_compute_period(period=june) == 0
+    assert services.ratings_compute_period(period=june).computed == 0
     assert not Rating.objects.filter(period=june).exists()
     assert AuditRecord.objects.filter(verb="ratings.computed").last().changes["removed"] == [
         None,

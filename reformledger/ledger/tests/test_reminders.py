@@ -40,7 +40,8 @@ def test_report_due_in_three_days_reminds_the_lead_units_liaison(
     assert counts["report_due"] == 1
     [notice] = sent_to(huiyang_liaison, "report_due")
     assert notice.task == world.task_huiyang
-    assert notice.link == f"/ledger/tasks/{world.task_huiyang.pk}/"
+    # It opens the report form of the period, as the liaison's next act does.
+    assert notice.link == f"/ledger/tasks/{world.task_huiyang.pk}/report/?period={march.pk}"
     assert f"period={march.pk}" in notice.key
     assert "2016-001" in notice.title and "2016-04-05" in notice.title
     # The head is told only once the report is late.
@@ -65,11 +66,16 @@ def test_draft_report_does_not_count_as_filed(world, huiyang_liaison):
 
 
 def test_late_report_reminds_liaison_and_head(world, huiyang_liaison, huiyang_head):
-    make_period(world, 3)
+    march = make_period(world, 3)
     counts = send(dt.date(2016, 4, 8))
     assert counts["report_late"] == 2
-    assert len(sent_to(huiyang_liaison, "report_late")) == 1
-    assert len(sent_to(huiyang_head, "report_late")) == 1
+    [to_liaison] = sent_to(huiyang_liaison, "report_late")
+    [to_head] = sent_to(huiyang_head, "report_late")
+    # Each opens where its reader acts: the liaison the report form, the head (who
+    # does not file reports) the task's reports.
+    task = world.task_huiyang.pk
+    assert to_liaison.link == f"/ledger/tasks/{task}/report/?period={march.pk}"
+    assert to_head.link == f"/ledger/tasks/{task}/reports/"
 
 
 def test_only_the_latest_lapsed_period_is_chased(world, huiyang_liaison):

@@ -24,6 +24,7 @@ from reformledger.ledger.models import (
     Task,
 )
 from reformledger.ledger.tests.test_evidence import EXE, pdf, upload
+from tests.files import PNG
 
 
 @pytest.fixture(autouse=True)
@@ -298,7 +299,7 @@ def test_the_liaison_files_a_report_with_evidence_on_the_page(
             "next_steps": "全区推开",
             "percent": 40,
             f"reached_{first.pk}": "2016-06-28",
-            "files": [pdf("方案.pdf"), upload("照片.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 16)],
+            "files": [pdf("方案.pdf"), upload("照片.png", PNG)],
             "submit": "1",
         },
     )

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.translation import override
 
 from reformledger.audit.models import AuditRecord
 from reformledger.exchange import jobs
@@ -175,7 +176,8 @@ def test_traditional_characters_are_matched_and_drafted_in_simplified_ones(city)
 
 
 def test_what_the_reader_cannot_place_is_listed_never_dropped(city):
-    preview = check(city, docs.docx(docs.UNPLACED)).preview(city.office)
+    with override("en"):
+        preview = check(city, docs.docx(docs.UNPLACED)).preview(city.office)
 
     unplaced = preview["unplaced"]
     assert [n["title"] for n in unplaced["no_lead"]] == ["推进要素市场化配置改革"]

@@ -12,17 +12,17 @@ from django.db.models import Max, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from reformledger.core.clock import business_today
 from reformledger.core.exceptions import ConflictError
 from reformledger.core.forms import StyledFormMixin
 from reformledger.ledger import permissions, selectors, services
 from reformledger.ledger.choices import OPEN_STATUSES, ClosingStatus
 from reformledger.ledger.models import ClosingRequest, ReformArea, Task
-from reformledger.ledger.views.common import run_act, task_or_404
+from reformledger.ledger.views.common import refused_closed, run_act, task_or_404
 from reformledger.ledger.views.reports import DATE, EvidenceFilesField, add_errors, back
 from reformledger.orgs.models import Unit
 from reformledger.orgs.permissions import under_any
@@ -40,7 +40,7 @@ class ClosingForm(StyledFormMixin, forms.Form):
 
     def clean_document_date(self):
         value = self.cleaned_data["document_date"]
-        if value and value > timezone.localdate():
+        if value and value > business_today():
             raise ValidationError(_("The document date is in the future."))
         return value
 
@@ -51,6 +51,8 @@ def closing_request(request, pk: int):
     task = task_or_404(request, pk)
     if not permissions.can(request.user, "request_closing", task):
         raise PermissionDenied
+    if refused_closed(request, task):
+        return redirect("ledger:task_closing", pk=task.pk)
     view = selectors.closing_of(task)
     form = ClosingForm(
         request.POST if request.method == "POST" else None,
@@ -84,7 +86,7 @@ def closing_request(request, pk: int):
 def task_closing(request, pk: int):
     """A task's closing requests on a page of their own (also a tab of the task page)."""
     task = task_or_404(request, pk)
-    acts = {act: permissions.can(request.user, act, task) for act in permissions.ACTS}
+    acts = permissions.acts_on(request.user, task)
     return render(
         request,
         "ledger/closing/task_closing.html",
@@ -149,6 +151,23 @@ def closing_reject(request, pk: int):
         _("Closing request rejected; the unit has been told why."),
     )
     return back(request, reverse("ledger:closings"))
+
+
+@login_required
+@require_POST
+def closing_withdraw(request, pk: int):
+    """The unit that filed a closing request takes it back before it is decided."""
+    closing = _closing_or_404(request, pk)
+    if not permissions.can_withdraw(request.user, closing.task, closing.requested_by_id):
+        raise PermissionDenied
+    run_act(
+        request,
+        lambda: services.closing_withdraw(
+            closing=closing, by=request.user, reason=request.POST.get("reason", "")
+        ),
+        _("Closing request withdrawn; the unit may file a new one."),
+    )
+    return back(request, reverse("ledger:task_closing", args=[closing.task_id]))
 
 
 @login_required
@@ -231,12 +250,14 @@ def closings_inbox(request):
     mine = request.GET.get("all") != "1"
     rows = selectors.closings_inbox(request.user, mine=mine)
     page = Paginator(rows, settings.LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.attach_proofs(page.object_list)
     user = request.user
     for closing in page:
         closing.can_sign = closing.status == ClosingStatus.REQUESTED and permissions.can(
             user, "sign_closing", closing.task
         )
         closing.can_approve = permissions.can(user, "approve_closing", closing.task)
+        closing.can_withdraw = permissions.can_withdraw(user, closing.task, closing.requested_by_id)
     return render(
         request,
         "ledger/closing/inbox.html",
@@ -262,7 +283,7 @@ def carry_over(request):
             Task.objects.filter(office=office, status__in=OPEN_STATUSES).aggregate(y=Max("year"))[
                 "y"
             ]
-            or timezone.localdate().year
+            or business_today().year
         )
     if request.method == "POST":
         if request.POST.get("confirm") != "yes":
@@ -312,4 +333,5 @@ urlpatterns = [
     path("closings/<int:pk>/sign/", closing_sign, name="closing_sign"),
     path("closings/<int:pk>/approve/", closing_approve, name="closing_approve"),
     path("closings/<int:pk>/reject/", closing_reject, name="closing_reject"),
+    path("closings/<int:pk>/withdraw/", closing_withdraw, name="closing_withdraw"),
 ]

@@ -1,4 +1,5 @@
-"""Helpers every ledger view uses: loading a visible task, running an act."""
+"""Helpers every ledger view uses: loading a visible task, running an act, turning a
+closed task's form pages away."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -6,7 +7,9 @@ from django.http import Http404
 
 from reformledger.core.exceptions import ConflictError
 from reformledger.ledger import selectors
+from reformledger.ledger.choices import TaskStatus
 from reformledger.ledger.models import Task
+from reformledger.ledger.services import TaskClosedError
 
 
 def task_or_404(request, pk: int) -> Task:
@@ -30,4 +33,13 @@ def run_act(request, act, done: str) -> bool:
         messages.warning(request, str(exc))
         return False
     messages.success(request, done)
+    return True
+
+
+def refused_closed(request, task: Task) -> bool:
+    """A closed task (销账) offers no form to change it: say why (reopening is the way
+    back) and tell the view to send the user to the task; False for any other task."""
+    if task.status != TaskStatus.CLOSED:
+        return False
+    messages.warning(request, str(TaskClosedError(task)))
     return True

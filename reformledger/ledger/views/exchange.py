@@ -10,12 +10,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from reformledger.audit.services import export_recorded
+from reformledger.core.clock import business_today
 from reformledger.core.http import CSV, XLSX, file_download
 from reformledger.exchange import jobs
 from reformledger.exchange.models import ImportJob
@@ -99,7 +99,7 @@ def _office_and_year(request):
     if office is None:
         raise PermissionDenied
     year = request.GET.get("year", "")
-    return office, int(year) if year.isdigit() else timezone.localdate().year
+    return office, int(year) if year.isdigit() else business_today().year
 
 
 @login_required
@@ -134,50 +134,74 @@ def task_list_export(request):
     return file_download(data, XLSX, f"task-list-{year}.xlsx")
 
 
-@csrf_exempt  # the upload handler must be set before the CSRF check reads the body
-@login_required
-def task_list_import(request):
-    """Upload a task list; it is imported as a job, whose page shows the progress."""
-    if not permissions.offices_of(request.user).exists():
-        raise PermissionDenied
-    handler = MemoryUploadHandler(request, limit=max_upload_bytes())
-    request.upload_handlers = [handler]
-    return _task_list_import(request, handler)
+def upload_view(*, kind: str, form_class, template: str, may, job_of):
+    """An upload page of an import: the form, and on a valid upload a job of `kind`
+    (whose page shows the progress, then the preview), with the user's recent jobs.
+
+    `may(user)` says who may open it (else 403); `job_of(form)` gives what the job is
+    made of: file_name, data, and the kind's params and scope. The upload stays in
+    memory up to the limit (`MemoryUploadHandler`, set before the CSRF check reads
+    the body, hence the two layers)."""
+
+    @csrf_protect
+    def upload(request, handler: MemoryUploadHandler):
+        form = form_class(request.POST or None, request.FILES or None, user=request.user)
+        if request.method == "POST":
+            if handler.too_large:
+                form.add_error(
+                    "file",
+                    _("The file is larger than the limit of %(limit)s MB.")
+                    % {"limit": max_upload_bytes() // (1024 * 1024)},
+                )
+            elif form.is_valid():
+                job = jobs.import_job_create(
+                    by=request.user,
+                    kind=kind,
+                    language=get_language() or "zh-hans",
+                    **job_of(form),
+                )
+                jobs.dispatch(job)
+                return redirect("exchange:job", pk=job.pk)
+        recent = ImportJob.objects.filter(created_by=request.user, kind=kind).defer("payload")
+        return render(
+            request,
+            template,
+            {"form": form, "recent": recent[:10], "limit_mb": max_upload_bytes() // (1024 * 1024)},
+        )
+
+    @csrf_exempt
+    @login_required
+    def view(request):
+        if not may(request.user):
+            raise PermissionDenied
+        handler = MemoryUploadHandler(request, limit=max_upload_bytes())
+        request.upload_handlers = [handler]
+        return upload(request, handler)
+
+    return view
 
 
-@csrf_protect
-def _task_list_import(request, handler: MemoryUploadHandler):
-    form = TaskListImportForm(request.POST or None, request.FILES or None, user=request.user)
-    if request.method == "POST":
-        if handler.too_large:
-            form.add_error(
-                "file",
-                _("The file is larger than the limit of %(limit)s MB.")
-                % {"limit": max_upload_bytes() // (1024 * 1024)},
-            )
-        elif form.is_valid():
-            upload = form.cleaned_data["file"]
-            job = jobs.import_job_create(
-                by=request.user,
-                kind=imports.TASK_LIST_JOB,
-                **imports.task_list_job_params(
-                    office=form.cleaned_data["office"], year=form.cleaned_data["year"]
-                ),
-                file_name=upload.name,
-                data=upload.read(),
-                language=get_language() or "zh-hans",
-            )
-            upload.close()
-            jobs.dispatch(job)
-            return redirect("exchange:job", pk=job.pk)
-    recent = ImportJob.objects.filter(created_by=request.user, kind=imports.TASK_LIST_JOB).defer(
-        "payload"
-    )[:10]
-    return render(
-        request,
-        "ledger/task_list_import.html",
-        {"form": form, "recent": recent, "limit_mb": max_upload_bytes() // (1024 * 1024)},
-    )
+def uploaded_file(form) -> dict:
+    upload = form.cleaned_data["file"]
+    try:
+        return {"file_name": upload.name, "data": upload.read()}
+    finally:
+        upload.close()
+
+
+#: Upload a task list; it is read into a preview as a job, then imported on confirm.
+task_list_import = upload_view(
+    kind=imports.TASK_LIST_JOB,
+    form_class=TaskListImportForm,
+    template="ledger/task_list_import.html",
+    may=lambda user: permissions.offices_of(user).exists(),
+    job_of=lambda form: (
+        uploaded_file(form)
+        | imports.task_list_job_params(
+            office=form.cleaned_data["office"], year=form.cleaned_data["year"]
+        )
+    ),
+)
 
 
 # --- progress reports ---------------------------------------------------------------
@@ -214,49 +238,16 @@ def reports_template(request):
     return file_download(data, XLSX, f"progress-{period.label.replace('/', '-')}.xlsx")
 
 
-@csrf_exempt  # the upload handler must be set before the CSRF check reads the body
-@login_required
-def reports_import(request):
-    """Upload a period's progress reports; imported as a job, like the task list."""
-    if not progress_sheet.may_import_reports(request.user):
-        raise PermissionDenied
-    handler = MemoryUploadHandler(request, limit=max_upload_bytes())
-    request.upload_handlers = [handler]
-    return _reports_import(request, handler)
-
-
-@csrf_protect
-def _reports_import(request, handler: MemoryUploadHandler):
-    form = ReportImportForm(request.POST or None, request.FILES or None, user=request.user)
-    if request.method == "POST":
-        if handler.too_large:
-            form.add_error(
-                "file",
-                _("The file is larger than the limit of %(limit)s MB.")
-                % {"limit": max_upload_bytes() // (1024 * 1024)},
-            )
-        elif form.is_valid():
-            upload = form.cleaned_data["file"]
-            period = form.cleaned_data["period"]
-            job = jobs.import_job_create(
-                by=request.user,
-                kind=imports.PROGRESS_JOB,
-                **imports.progress_job_params(period=period),
-                file_name=upload.name,
-                data=upload.read(),
-                language=get_language() or "zh-hans",
-            )
-            upload.close()
-            jobs.dispatch(job)
-            return redirect("exchange:job", pk=job.pk)
-    recent = ImportJob.objects.filter(created_by=request.user, kind=imports.PROGRESS_JOB).defer(
-        "payload"
-    )[:10]
-    return render(
-        request,
-        "ledger/reports_import.html",
-        {"form": form, "recent": recent, "limit_mb": max_upload_bytes() // (1024 * 1024)},
-    )
+#: Upload a period's progress reports; read into a preview as a job, like the task list.
+reports_import = upload_view(
+    kind=imports.PROGRESS_JOB,
+    form_class=ReportImportForm,
+    template="ledger/reports_import.html",
+    may=progress_sheet.may_import_reports,
+    job_of=lambda form: (
+        uploaded_file(form) | imports.progress_job_params(period=form.cleaned_data["period"])
+    ),
+)
 
 
 urlpatterns = [

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from reformledger.core.forms import add_service_errors
@@ -19,7 +19,7 @@ from reformledger.ledger.forms import (
     milestone_initial,
 )
 from reformledger.ledger.models import Plan, Task
-from reformledger.ledger.views.common import run_act, task_or_404
+from reformledger.ledger.views.common import refused_closed, run_act, task_or_404
 
 
 @login_required
@@ -28,6 +28,8 @@ def plan_edit(request, pk: int):
     task = task_or_404(request, pk)
     if not permissions.can(request.user, "edit_plan", task):
         raise PermissionDenied
+    if refused_closed(request, task):
+        return _to_plan_tab(task)
     plans = selectors.plans_of(task)
     if plans.pending is None and plans.current is not None:
         messages.info(request, _("The plan is approved; start a revision with a reason."))
@@ -87,8 +89,8 @@ def plan_submit(request, pk: int, plan_pk: int):
 
 #: The office's two decisions on a submitted plan: the service and the message shown.
 _DECISIONS = {
-    "approve": (services.plan_approve, _lazy("Plan approved.")),
-    "reject": (services.plan_reject, _lazy("Plan returned.")),
+    "approve": (services.plan_approve, gettext_lazy("Plan approved.")),
+    "reject": (services.plan_reject, gettext_lazy("Plan returned.")),
 }
 
 

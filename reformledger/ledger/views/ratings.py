@@ -11,22 +11,34 @@ from django.db.models import Max
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from reformledger.core.clock import business_today
 from reformledger.core.forms import StyledFormMixin, add_service_errors
 from reformledger.ledger import permissions, selectors, services
 from reformledger.ledger.choices import PeriodStatus, RatingStatus
 from reformledger.ledger.models import RatingGrade, ReformArea, Task
 from reformledger.ledger.views.common import run_act
 from reformledger.orgs.models import Unit
+from reformledger.orgs.permissions import visible_units
+
+
+class GradesField(forms.MultipleChoiceField):
+    """Grades in force, several at once: repeated (`grade=D&grade=E`), comma-separated
+    (`grade=D,E`) or both, as the ledger's rating filter takes them."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def to_python(self, value):
+        return [part for v in super().to_python(value) for part in v.split(",") if part]
 
 
 class BoardFilterForm(StyledFormMixin, forms.Form):
-    """The rating board's filters: area, lead unit, grade in force, decision state."""
+    """The rating board's filters: area, lead unit, grades in force, decision state."""
 
     area = forms.ModelChoiceField(
         label=gettext_lazy("Reform area"), queryset=ReformArea.objects.all(), required=False
@@ -36,16 +48,19 @@ class BoardFilterForm(StyledFormMixin, forms.Form):
         queryset=Unit.objects.filter(is_active=True).exclude(kind="office").order_by("path"),
         required=False,
     )
-    grade = forms.ChoiceField(label=gettext_lazy("Grade"), required=False)
+    grade = GradesField(label=gettext_lazy("Grade"), required=False)
     state = forms.ChoiceField(
         label=gettext_lazy("Decision"),
         choices=[("", "---------"), *RatingStatus.choices],
         required=False,
     )
 
-    def __init__(self, *args, letters: list[str], **kwargs):
+    def __init__(self, *args, letters: list[str], user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["grade"].choices = [("", "---------")] + [(x, x) for x in letters]
+        self.fields["grade"].choices = [(x, x) for x in letters]
+        self.fields["lead_unit"].queryset = self.fields["lead_unit"].queryset.filter(
+            pk__in=visible_units(user).values("pk")
+        )
 
 
 class ScaleForm(forms.Form):
@@ -98,21 +113,23 @@ def board(request):
         "period": period,
         "shown": shown,
         "offices": offices,
-        "this_year": shown.year or timezone.localdate().year,
+        "this_year": shown.year or business_today().year,
     }
     if period is None:
         return render(request, "ledger/ratings/board.html", context)
 
     scale = selectors.scale_of(period)
     grades = list(scale.grades.all()) if scale else []
-    flt = BoardFilterForm(request.GET or None, letters=[g.letter for g in grades])
+    flt = BoardFilterForm(
+        request.GET or None, letters=[g.letter for g in grades], user=request.user
+    )
     chosen = flt.cleaned_data if flt.is_valid() else {}
     rows = selectors.rating_board(
         user,
         period,
         area=chosen.get("area"),
         lead_unit=chosen.get("lead_unit"),
-        grade=chosen.get("grade", ""),
+        grades=chosen.get("grade", ()),
         state=chosen.get("state", ""),
     )
     page = Paginator(rows, settings.LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -121,9 +138,19 @@ def board(request):
     query.pop("page", None)
     query["period"] = str(period.pk)
     counts = selectors.board_counts(user, period)
+    can_decide = period.status == PeriodStatus.OPEN and permissions.can_run_office(
+        user, period.office, leader=True
+    )
+    skipped = []
+    if not chosen.get("grade") and not chosen.get("state"):
+        skipped = selectors.not_rated(
+            user, period, area=chosen.get("area"), lead_unit=chosen.get("lead_unit")
+        )
     context.update(
         {
             "filter": flt,
+            "chosen_grades": chosen.get("grade", []),
+            "not_rated": skipped,
             "page": page,
             "query": query.urlencode(),
             "grades": grades,
@@ -131,10 +158,10 @@ def board(request):
             "grade_counts": [(g, counts["grades"].get(g.letter, 0)) for g in grades],
             "can_compute": period.status == PeriodStatus.OPEN
             and permissions.can_run_office(user, period.office),
-            "can_decide": period.status == PeriodStatus.OPEN
-            and permissions.can_run_office(user, period.office, leader=True),
+            "can_decide": can_decide,
+            "untouched": counts["untouched"] if can_decide else None,
             "can_close": period.status == PeriodStatus.OPEN
-            and period.end < timezone.localdate()
+            and period.end < business_today()
             and permissions.can_run_office(user, period.office, leader=True),
             "here": request.get_full_path(),
         }
@@ -180,13 +207,51 @@ def compute(request, pk: int):
     period = _period_or_404(request, pk)
     if not permissions.can_run_office(request.user, period.office):
         raise PermissionDenied
-    done: list[int] = []
+    done: list = []
     if run_act(
         request,
         lambda: done.append(services.ratings_compute_period(period=period, by=request.user)),
         _("Suggestions computed for the period %(period)s.") % {"period": period.label},
     ):
-        messages.info(request, _("%(n)s tasks rated.") % {"n": done[0]})
+        run = done[0]
+        messages.info(
+            request,
+            _("%(n)s tasks rated; %(skipped)s not rated (listed on the board with the reason).")
+            % {"n": run.computed, "skipped": len(run.skipped)},
+        )
+    return redirect(_back(request, f"{reverse('ledger:ratings')}?period={period.pk}"))
+
+
+@login_required
+@require_POST
+def confirm_untouched(request, pk: int):
+    """Confirm every suggestion of the period nobody has decided, in one act (office
+    leaders); the count and the time of the latest computation the board showed come
+    with it, so a board read before a recomputation confirms nothing."""
+    period = _period_or_404(request, pk)
+    if not permissions.can_run_office(request.user, period.office, leader=True):
+        raise PermissionDenied
+    raw = request.POST.get("expected", "")
+    expected = int(raw) if raw.isdigit() else None
+    try:
+        computed_by = parse_datetime(request.POST.get("computed_by", ""))
+    except ValueError:
+        computed_by = None
+    done: list = []
+    if run_act(
+        request,
+        lambda: done.append(
+            services.ratings_confirm_untouched(
+                period=period, by=request.user, expected=expected, computed_by=computed_by
+            )
+        ),
+        _("Suggestions confirmed in %(period)s.") % {"period": period.label},
+    ):
+        messages.info(
+            request,
+            _("%(n)s suggested grades confirmed; overridden and decided ones were left alone.")
+            % {"n": len(done[0])},
+        )
     return redirect(_back(request, f"{reverse('ledger:ratings')}?period={period.pk}"))
 
 
@@ -255,7 +320,7 @@ def scale(request):
         # The office's latest ledger year, else this year.
         year = (
             Task.objects.filter(office=office).aggregate(latest=Max("year"))["latest"]
-            or timezone.localdate().year
+            or business_today().year
         )
     current = services.scale_for(office, year, by=request.user)
     can_edit = permissions.can_run_office(request.user, office, leader=True)
@@ -295,4 +360,9 @@ urlpatterns = [
     path("ratings/periods/setup/", setup, name="periods_setup"),
     path("ratings/periods/<int:pk>/compute/", compute, name="ratings_compute"),
     path("ratings/periods/<int:pk>/close/", close, name="period_close"),
+    path(
+        "ratings/periods/<int:pk>/confirm-untouched/",
+        confirm_untouched,
+        name="ratings_confirm_untouched",
+    ),
 ]

@@ -10,12 +10,12 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from reformledger.core.clock import business_today
 from reformledger.core.exceptions import ConflictError
 from reformledger.core.forms import StyledFormMixin, add_service_errors
 from reformledger.ledger import permissions, selectors, services
@@ -23,8 +23,9 @@ from reformledger.ledger.choices import ReportStatus
 from reformledger.ledger.evidence import ACCEPT, check_upload
 from reformledger.ledger.models import Evidence, Period, ProgressReport
 from reformledger.ledger.permissions import visible_tasks
-from reformledger.ledger.views.common import run_act, task_or_404
+from reformledger.ledger.views.common import refused_closed, run_act, task_or_404
 from reformledger.orgs.models import Unit
+from reformledger.orgs.permissions import visible_units
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 #: How many files one form may bring at once.
@@ -118,7 +119,7 @@ class ReportForm(StyledFormMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        today = timezone.localdate()
+        today = business_today()
         for m in self.milestones:
             on = data.get(f"reached_{m.pk}")
             if on and on > today:
@@ -155,6 +156,8 @@ def report_file(request, pk: int):
     task = task_or_404(request, pk)
     if not permissions.can(request.user, "report", task):
         raise PermissionDenied
+    if refused_closed(request, task):
+        return redirect("ledger:task_reports", pk=task.pk)
     wanted = request.POST.get("period") or request.GET.get("period")
     state = selectors.report_form_state(task, int(wanted) if str(wanted).isdigit() else None)
     report = state.report
@@ -202,7 +205,7 @@ def report_file(request, pk: int):
 def task_reports(request, pk: int):
     """A task's progress reports on a page of their own (also a tab of the task page)."""
     task = task_or_404(request, pk)
-    acts = {act: permissions.can(request.user, act, task) for act in permissions.ACTS}
+    acts = permissions.acts_on(request.user, task)
     return render(
         request,
         "ledger/reports/task_reports.html",
@@ -229,6 +232,21 @@ def report_submit(request, pk: int):
         request,
         lambda: services.report_submit(report=report, by=request.user),
         _("Report submitted."),
+    )
+    return back(request, reverse("ledger:task_reports", args=[report.task_id]))
+
+
+@login_required
+@require_POST
+def report_withdraw(request, pk: int):
+    """The unit takes a submitted report back before the office decides on it."""
+    report = _report_or_404(request, pk)
+    if not permissions.can_withdraw(request.user, report.task, report.author_id):
+        raise PermissionDenied
+    run_act(
+        request,
+        lambda: services.report_withdraw(report=report, by=request.user),
+        _("Report withdrawn: it is a draft again."),
     )
     return back(request, reverse("ledger:task_reports", args=[report.task_id]))
 
@@ -280,6 +298,9 @@ class InboxFilter(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = self.fields["unit"].queryset.filter(
+            pk__in=visible_units(user).values("pk")
+        )
         self.fields["period"].queryset = selectors.reports_inbox_periods(user).select_related(
             "office"
         )
@@ -343,5 +364,6 @@ urlpatterns = [
     path("reports/<int:pk>/submit/", report_submit, name="report_submit"),
     path("reports/<int:pk>/accept/", report_accept, name="report_accept"),
     path("reports/<int:pk>/return/", report_return, name="report_return"),
+    path("reports/<int:pk>/withdraw/", report_withdraw, name="report_withdraw"),
     path("evidence/<int:pk>/", evidence_download, name="evidence"),
 ]

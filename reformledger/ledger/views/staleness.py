@@ -2,14 +2,19 @@
 
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import render
-from django.urls import path
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from reformledger.ledger import permissions, selectors
 from reformledger.ledger.selectors import staleness as staleness_selectors
+from reformledger.ledger.services.reminders import staleness_remind
 
 PAGE_SIZE = 30
 
@@ -42,8 +47,64 @@ def staleness(request):
             "year_query": urlencode(year),
             "query": urlencode({"sort": sort, **year}),
             "ignored_after": staleness_selectors.IGNORED_AFTER_DAYS,
+            "can_remind": permissions.can_remind_units(request.user),
+            "here": request.get_full_path(),
         },
     )
 
 
-urlpatterns = [path("staleness/", staleness, name="staleness")]
+@login_required
+@require_POST
+def remind(request):
+    """Remind the units ticked on the staleness page, one reminder each (office staff
+    and leaders), and say how many were sent."""
+    if not permissions.can_remind_units(request.user):
+        raise PermissionDenied
+    raw = request.POST.get("year", "")
+    units = [u for u in request.POST.getlist("unit") if u.isdigit()]
+    try:
+        run = staleness_remind(
+            units=units, by=request.user, year=int(raw) if raw.isdigit() else None
+        )
+    except ValidationError as exc:
+        for errs in exc.message_dict.values():
+            for msg in errs:
+                messages.error(request, msg)
+    else:
+        _tell(request, run)
+    target = request.POST.get("next", "")
+    if not target.startswith(reverse("ledger:staleness")):
+        target = reverse("ledger:staleness")
+    return redirect(target)
+
+
+def _tell(request, run) -> None:
+    """The message after reminding: how many units were reminded, and who was not."""
+    n = len(run.reminded)
+    messages.success(
+        request,
+        ngettext(
+            "Reminder sent to %(n)s unit (%(people)s notices).",
+            "Reminders sent to %(n)s units (%(people)s notices).",
+            n,
+        )
+        % {"n": n, "people": run.notices},
+    )
+    if run.already:
+        messages.info(
+            request,
+            _("Already reminded today, not again: %(units)s.")
+            % {"units": "、".join(u.name for u in run.already)},
+        )
+    if run.nobody:
+        messages.warning(
+            request,
+            _("Nobody to remind (no liaison or head): %(units)s.")
+            % {"units": "、".join(u.name for u in run.nobody)},
+        )
+
+
+urlpatterns = [
+    path("staleness/", staleness, name="staleness"),
+    path("staleness/remind/", remind, name="staleness_remind"),
+]

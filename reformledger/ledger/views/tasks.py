@@ -8,10 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from reformledger.core.clock import business_today
 from reformledger.core.exceptions import ConflictError
 from reformledger.core.forms import add_service_errors
 from reformledger.ledger import permissions, selectors, services
@@ -24,7 +24,7 @@ from reformledger.ledger.forms import (
     TaskForm,
 )
 from reformledger.ledger.models import Task
-from reformledger.ledger.views.common import run_act, task_or_404
+from reformledger.ledger.views.common import refused_closed, run_act, task_or_404
 
 _SORTS = {
     "code",
@@ -112,6 +112,8 @@ def ledger(request):
             "ratings": ratings,
             "as_of_choices": as_of_choices,
             "shown": shown,
+            # Office staff land here: what waits for them, a few rows of each kind.
+            "next_acts": _next_acts(request, dates=dates, limit=5),
         },
     )
 
@@ -122,7 +124,7 @@ def task_detail(request, pk: int):
     task = task_or_404(request, pk)
     plans = selectors.plans_of(task)
     user = request.user
-    acts = {act: permissions.can(user, act, task) for act in permissions.ACTS}
+    acts = permissions.acts_on(user, task)  # a closed task offers only reopening
     # Overdue as of the task's ledger year's reference date (the end of a closed year).
     as_of = selectors.reference_date(task.office_id, task.year)
     return render(
@@ -132,7 +134,7 @@ def task_detail(request, pk: int):
             "task": task,
             "plans": plans,
             "acts": acts,
-            "history": selectors.task_history(task)[:200],
+            "history": selectors.task_history(task, user, limit=200),
             "reports": selectors.reports_of(task),
             "closing": selectors.closing_of(task),
             "rating_path": selectors.rating_path(task),
@@ -152,7 +154,7 @@ def task_history(request, pk: int):
     return render(
         request,
         "ledger/_history.html",
-        {"task": task, "history": selectors.task_history(task)[:500]},
+        {"task": task, "history": selectors.task_history(task, request.user, limit=500)},
     )
 
 
@@ -177,8 +179,8 @@ def task_create(request):
         office = next((o for o in offices if str(o.pk) == wanted), None)
         if office is None:
             raise PermissionDenied
-    year = int(request.GET.get("year") or request.POST.get("year") or timezone.localdate().year)
-    form = TaskForm(request.POST or None, office=office, year=year)
+    year = int(request.GET.get("year") or request.POST.get("year") or business_today().year)
+    form = TaskForm(request.POST or None, office=office, year=year, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         helping, depends = list(data.pop("helping_units")), list(data.pop("depends_on"))
@@ -209,7 +211,15 @@ def task_edit(request, pk: int):
     task = task_or_404(request, pk)
     if not permissions.can(request.user, "edit", task):
         raise PermissionDenied
-    form = TaskForm(request.POST or None, instance=task, office=task.office, year=task.year)
+    if refused_closed(request, task):
+        return redirect("ledger:task", pk=task.pk)
+    form = TaskForm(
+        request.POST or None,
+        instance=task,
+        office=task.office,
+        year=task.year,
+        user=request.user,
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -257,12 +267,22 @@ def task_status(request, pk: int):
 
 @login_required
 def my_work(request):
-    """What is due and overdue for the user's tasks, and what waits for their approval."""
+    """What waits for the user (待办), and the dates their tasks keep."""
+    dates = selectors.reference_dates()
     return render(
         request,
         "ledger/my_work.html",
-        {"work": selectors.my_work(request.user)},
+        {
+            "next_acts": _next_acts(request, dates=dates),
+            "work": selectors.my_work(request.user, dates),
+        },
     )
+
+
+def _next_acts(request, **options) -> selectors.NextActs:
+    """The user's next acts for a landing page; the navigation's count reads them too."""
+    request.next_acts = selectors.next_acts(request.user, **options)
+    return request.next_acts
 
 
 urlpatterns = [

@@ -7,75 +7,42 @@ here go to the same `job_decide`, so the file is read again with them.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from reformledger.exchange import jobs
 from reformledger.exchange.models import ImportJob
-from reformledger.exchange.xlsx_safety import MemoryUploadHandler, max_upload_bytes
 from reformledger.ledger import permissions
 from reformledger.ledger.forms_exchange import WorkPointsImportForm
 from reformledger.ledger.models import ProgrammeDocument
 from reformledger.ledger.selectors.work_points import document_of_task
 from reformledger.ledger.services import programmes
 from reformledger.ledger.services import work_points as work_points_services
+from reformledger.ledger.views.exchange import upload_view, uploaded_file
 
 
-@csrf_exempt  # the upload handler must be set before the CSRF check reads the body
-@login_required
-def work_points_import(request):
-    """Upload the year's work points (or paste them); read as a job, whose page shows
-    the progress, then the drafts to check."""
-    if not permissions.offices_of(request.user).exists():
-        raise PermissionDenied
-    handler = MemoryUploadHandler(request, limit=max_upload_bytes())
-    request.upload_handlers = [handler]
-    return _work_points_import(request, handler)
+def _document(form) -> dict:
+    """The uploaded document, or the pasted text as a document of its own."""
+    if form.cleaned_data["file"]:
+        return uploaded_file(form)
+    return {"file_name": _("pasted text") + ".txt", "data": form.cleaned_data["text"].encode()}
 
 
-@csrf_protect
-def _work_points_import(request, handler: MemoryUploadHandler):
-    form = WorkPointsImportForm(request.POST or None, request.FILES or None, user=request.user)
-    if request.method == "POST":
-        if handler.too_large:
-            form.add_error(
-                "file",
-                _("The file is larger than the limit of %(limit)s MB.")
-                % {"limit": max_upload_bytes() // (1024 * 1024)},
-            )
-        elif form.is_valid():
-            upload = form.cleaned_data["file"]
-            if upload:
-                name, data = upload.name, upload.read()
-                upload.close()
-            else:
-                name = _("pasted text") + ".txt"
-                data = form.cleaned_data["text"].encode()
-            job = jobs.import_job_create(
-                by=request.user,
-                kind=work_points_services.WORK_POINTS_JOB,
-                **work_points_services.work_points_job_params(
-                    office=form.cleaned_data["office"], year=form.cleaned_data["year"]
-                ),
-                file_name=name,
-                data=data,
-                language=get_language() or "zh-hans",
-            )
-            jobs.dispatch(job)
-            return redirect("exchange:job", pk=job.pk)
-    recent = ImportJob.objects.filter(
-        created_by=request.user, kind=work_points_services.WORK_POINTS_JOB
-    ).defer("payload")[:10]
-    return render(
-        request,
-        "ledger/work_points_import.html",
-        {"form": form, "recent": recent, "limit_mb": max_upload_bytes() // (1024 * 1024)},
-    )
+#: Upload the year's work points (or paste them); read as a job, whose page shows the
+#: progress, then the drafts to check.
+work_points_import = upload_view(
+    kind=work_points_services.WORK_POINTS_JOB,
+    form_class=WorkPointsImportForm,
+    template="ledger/work_points_import.html",
+    may=lambda user: permissions.offices_of(user).exists(),
+    job_of=lambda form: (
+        _document(form)
+        | work_points_services.work_points_job_params(
+            office=form.cleaned_data["office"], year=form.cleaned_data["year"]
+        )
+    ),
+)
 
 
 @login_required

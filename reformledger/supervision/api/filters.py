@@ -3,10 +3,10 @@
 import django_filters
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 
 from reformledger.api.filters import IdFilter, StrictBooleanFilter
+from reformledger.core.clock import business_today
 from reformledger.orgs.models import Unit
 from reformledger.orgs.permissions import under_any
 from reformledger.supervision import selectors
@@ -54,7 +54,7 @@ def _under_unit(lookup: str):
 
 
 def _overdue(self, queryset, name, value):
-    overdue = selectors.overdue_filter(timezone.localdate())
+    overdue = selectors.overdue_filter(business_today())
     return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
 

@@ -2,10 +2,11 @@
 write accepts (every value checked, a refused one named by its field)."""
 
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from reformledger.api.fields import ScopedPrimaryKeyField
+from reformledger.core.clock import business_today
 from reformledger.ledger.models import Task
 from reformledger.ledger.permissions import visible_tasks
 from reformledger.orgs.choices import Role
@@ -32,18 +33,6 @@ from reformledger.supervision.models import (
 )
 
 # --- fields that look rows up among those the user may see --------------------------
-
-
-class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
-    """A row id looked up among the rows the requesting user may see, so a row of
-    another office reads as "does not exist" and nothing of it is told."""
-
-    def __init__(self, scope, **kwargs):
-        self.scope = scope
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        return self.scope(self.context["request"].user)
 
 
 def _task_field(**kwargs):
@@ -149,7 +138,7 @@ class _MatterSerializer(serializers.ModelSerializer):
     ]
 
     def get_overdue(self, matter) -> bool:
-        return matter.is_overdue(self.context.get("today") or timezone.localdate())
+        return matter.is_overdue(self.context.get("today") or business_today())
 
 
 class SupervisionOrderSerializer(_MatterSerializer):

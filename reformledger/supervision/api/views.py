@@ -4,7 +4,6 @@ each calling its service."""
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -12,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from reformledger.api.mixins import CONFLICT, ERRORS, ActsMixin, NoteSerializer
+from reformledger.core.clock import business_today
 from reformledger.core.exceptions import ConflictError
 from reformledger.ledger.models import Task
 from reformledger.orgs.models import Unit
@@ -99,7 +99,14 @@ def _valid(serializer_class, view) -> dict:
 
 class _Scoped(ActsMixin):
     """A viewset over one selector: the list's serializer for lists, the detail's for
-    the rest, default order unless `ordering` is asked for."""
+    the rest, default order unless `ordering` is asked for. Acts ask the supervision
+    permissions before reading the body (`may`)."""
+
+    def may(self, act: str, obj) -> bool:
+        if act == "record":
+            office = obj.task.office if isinstance(obj, LeaderLink) else obj.office
+            return permissions.can_office(self.request.user, act, office)
+        return permissions.can(self.request.user, act, obj)
 
     default_order: tuple[str, ...] = ("pk",)
     list_serializer = None
@@ -109,7 +116,7 @@ class _Scoped(ActsMixin):
         return self.list_serializer if self.action == "list" else self.detail_serializer
 
     def get_serializer_context(self):
-        return super().get_serializer_context() | {"today": timezone.localdate()}
+        return super().get_serializer_context() | {"today": business_today()}
 
     def rows(self):
         """The viewset's scoped selector; every viewset below names its own."""
@@ -176,7 +183,7 @@ class LeaderLinkViewSet(_Scoped, *_READ, mixins.CreateModelMixin, viewsets.Gener
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
         """End the link: the task is followed by no one until linked again."""
-        return self._act(services.leader_link_end, LinkEndSerializer)
+        return self._act(services.leader_link_end, LinkEndSerializer, act="record")
 
 
 class SupervisionMeetingViewSet(_Scoped, *_READ, mixins.CreateModelMixin, viewsets.GenericViewSet):
@@ -241,7 +248,7 @@ class ReformDocumentViewSet(_Scoped, *_READ, mixins.CreateModelMixin, viewsets.G
     def set_status(self, request, pk=None):
         """Move the document on (draft → submitted → reviewed → issued); issuing needs its
         document number (文号) and date."""
-        return self._act(services.document_set_status, DocumentStatusSerializer)
+        return self._act(services.document_set_status, DocumentStatusSerializer, act="record")
 
 
 class LeadingGroupMeetingViewSet(_Scoped, *_READ, mixins.CreateModelMixin, viewsets.GenericViewSet):
@@ -310,6 +317,7 @@ class LeadingGroupMeetingViewSet(_Scoped, *_READ, mixins.CreateModelMixin, views
         """Put a key task to collective review at this meeting, in four parts; each
         required improvement in `actions` becomes an action item (office staff)."""
         meeting = self.get_object()
+        self.require("record", meeting)
         data = _valid(CollectiveReviewWriteSerializer, self)
         actions = _rows(data.pop("actions"))
         review = services.collective_review_add(
@@ -336,6 +344,7 @@ class _Matters(_Scoped):
 
     def _answer(self):
         matter = self.get_object()
+        self.require("answer", matter)
         services.answer_submit(
             matter=matter, by=self.request.user, **_valid(AnswerWriteSerializer, self)
         )
@@ -411,7 +420,7 @@ class SupervisionOrderViewSet(_Matters, *_READ, mixins.CreateModelMixin, viewset
     @action(detail=True, methods=["post"])
     def escalate(self, request, pk=None):
         """Raise the order one level by hand, with the reason (office leaders)."""
-        return self._act(services.order_escalate, EscalateSerializer)
+        return self._act(services.order_escalate, EscalateSerializer, act="escalate")
 
     @extend_schema(
         request=None,

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.utils import get_column_letter
 
+from reformledger.core.clock import business_today
 from reformledger.exchange import writing
 from reformledger.exchange.docx_layout import place_of
 from reformledger.exchange.writing import yes_no
@@ -157,7 +158,7 @@ def export_year(params, user, today: dt.date | None = None) -> int:
         permissions.visible_leading_group_meetings(user).aggregate(y=Max("year"))["y"],
     ]
     latest = [y for y in latest if y]
-    return max(latest) if latest else (today or timezone.localdate()).year
+    return max(latest) if latest else (today or business_today()).year
 
 
 def workbook_title(user, year: int) -> str:
@@ -369,7 +370,7 @@ def _append(ws, row: int, values: list, columns: list[Column]) -> None:
 def write_supervision(user, *, year: int, today: dt.date | None = None) -> tuple[bytes, int]:
     """The supervision workbook of `year` as `user` may see it, and its number of data
     rows (all sheets together)."""
-    today = today or timezone.localdate()
+    today = today or business_today()
     wb = writing.new_workbook()
     taken: set[str] = set()
     title = workbook_title(user, year)

@@ -4,9 +4,9 @@ common fields, and telling a unit's liaisons and head or an office's staff."""
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reformledger.core.clock import business_now, business_today
 from reformledger.ledger.models import Task
 from reformledger.notifications import services as notices
 from reformledger.notifications.choices import NotificationKind
@@ -18,11 +18,11 @@ ORDER_FIELDS = ("level", "deadline", "status", "escalations")
 
 
 def _now() -> dt.datetime:
-    return timezone.now()
+    return business_now()
 
 
 def _today() -> dt.date:
-    return timezone.localdate()
+    return business_today()
 
 
 def _text(value: str, field: str, message: str) -> str:

@@ -52,10 +52,12 @@ __all__ = [
     "answer_file_open",
     "answer_return",
     "answer_submit",
+    "check_order_terms",
     "escalation_days",
     "matter_receive",
     "order_escalate",
     "order_issue",
+    "order_subject",
     "orders_escalate",
     "orders_unsigned_notify",
     "receipt_due",
@@ -76,6 +78,29 @@ def _order_link(order: SupervisionOrder) -> str:
     return reverse("supervision:order", args=[order.pk])
 
 
+def order_subject(
+    office: Unit, *, task: Task | None, action_item: ActionItem | None
+) -> tuple[Unit, Task | None]:
+    """The unit an order on `task` or `action_item` (one of them: 一事一单) goes to, and
+    the task it counts on; refused when the subject is not the office's."""
+    if (task is None) == (action_item is None):
+        raise ValidationError(_("An order concerns one task or one action item (一事一单)."))
+    if action_item is not None:
+        if action_item.office_id != office.pk:
+            raise ValidationError({"action_item": _("The action item is not this office's.")})
+        return action_item.unit, action_item.task
+    _own_task(office, task)
+    return task.lead_unit, task
+
+
+def check_order_terms(*, level: str, deadline: dt.date | None) -> None:
+    """An order's level is one of the three, and its deadline is not in the past."""
+    if level not in OrderLevel.values:
+        raise ValidationError({"level": _("Unknown level.")})
+    if deadline is None or deadline < _today():
+        raise ValidationError({"deadline": _("The deadline cannot be in the past.")})
+
+
 @transaction.atomic
 def order_issue(
     *,
@@ -93,21 +118,9 @@ def order_issue(
     responsible for it, numbered next in the year; the unit and its head are told."""
     office = _office_of(office)
     permissions.require_office(by, "issue_order", office)
-    if (task is None) == (action_item is None):
-        raise ValidationError(_("An order concerns one task or one action item (一事一单)."))
-    if action_item is not None:
-        if action_item.office_id != office.pk:
-            raise ValidationError({"action_item": _("The action item is not this office's.")})
-        unit, task_of = action_item.unit, action_item.task
-    else:
-        _own_task(office, task)
-        unit, task_of = task.lead_unit, task
-    if level not in OrderLevel.values:
-        raise ValidationError({"level": _("Unknown level.")})
-    today = _today()
-    if deadline is None or deadline < today:
-        raise ValidationError({"deadline": _("The deadline cannot be in the past.")})
-    year = year or today.year
+    unit, task_of = order_subject(office, task=task, action_item=action_item)
+    check_order_terms(level=level, deadline=deadline)
+    year = year or _today().year
     last = (
         SupervisionOrder.objects.select_for_update()
         .filter(office=office, year=year)

@@ -24,13 +24,10 @@ from reformledger.supervision.models import (
     SupervisionMeeting,
     SupervisionOrder,
 )
+from tests.files import PDF
 
 TODAY = timezone.localdate()
 IN_A_WEEK = TODAY + dt.timedelta(days=7)
-PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
 
 
 def _issue(world, by, task=None, **extra):

@@ -72,8 +72,8 @@ def test_outsiders_and_administrators_see_no_supervision(
 @pytest.mark.parametrize(
     ("persona", "acts"),
     [
-        ("director", {"record", "issue_order", "escalate", "decide"}),
-        ("office_staff", {"record"}),
+        ("director", {"record", "issue_order", "escalate", "decide", "draft_order"}),
+        ("office_staff", {"record", "draft_order"}),
         ("city_leader", set()),
         ("huiyang_liaison", {"receive", "answer"}),
         ("huiyang_head", {"receive", "answer"}),

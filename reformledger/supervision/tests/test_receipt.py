@@ -114,7 +114,7 @@ def test_a_second_signing_is_refused_and_keeps_the_first(
     services.matter_receive(matter=order, by=huiyang_liaison)
     with pytest.raises(ConflictError) as err:
         services.matter_receive(matter=order, by=huiyang_head)
-    assert "already signed for by 黄晓梅" in str(err.value)
+    assert "已由 黄晓梅" in str(err.value)  # already signed for by
     order.refresh_from_db()
     assert order.received_by == huiyang_liaison
     assert AuditRecord.objects.filter(verb="order.received").count() == 1
@@ -128,7 +128,7 @@ def test_answering_before_signing_is_refused_and_says_to_sign_first(
     for matter in (order, item):
         with pytest.raises(ConflictError) as err:
             services.answer_submit(matter=matter, by=huiyang_liaison, body="已报送")
-        assert "sign for it first" in str(err.value)
+        assert "请先签收" in str(err.value)  # sign for it first
     assert not Answer.objects.exists()
     order.refresh_from_db()
     assert order.status == MatterStatus.OPEN
@@ -290,7 +290,7 @@ def test_the_office_cannot_sign_for_the_unit_and_an_early_answer_says_why(
     early = client_for(huiyang_liaison).post(
         reverse("supervision:order_answer", args=[order.pk]), {"body": "已报送"}
     )
-    assert early.status_code == 400 and "sign for it first" in early.content.decode()
+    assert early.status_code == 400 and "请先签收" in early.content.decode()
     assert not Answer.objects.exists()
 
 
@@ -372,7 +372,7 @@ def test_the_api_signs_for_orders_and_action_items_with_the_same_rules(
     assert (read["received_by"], read["received_at"]) == (None, None)
     assert _post(liaison, url + "answer/").status_code == 400  # the body is wanting
     answered = liaison.post(API + url + "answer/", {"body": "x"}, content_type=JSON)
-    assert answered.status_code == 409 and "sign for it first" in answered.content.decode()
+    assert answered.status_code == 409 and "请先签收" in answered.content.decode()
 
     assert _post(client_for(office_staff), url + "receive/").status_code == 403
     assert _post(client_for(director), url + "receive/").status_code == 403

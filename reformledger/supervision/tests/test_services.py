@@ -18,6 +18,7 @@ from reformledger.supervision import selectors, services
 from reformledger.supervision.choices import AnswerDecision, DocumentStatus, MatterStatus
 from reformledger.supervision.models import ActionItem, LeaderLink, SupervisionOrder
 from tests.factories import UserFactory
+from tests.files import PDF
 
 TODAY = timezone.localdate()
 IN_A_WEEK = TODAY + dt.timedelta(days=7)
@@ -136,7 +137,7 @@ def test_an_answered_order_does_not_escalate(world, director, huiyang_liaison):
 def test_the_unit_answers_with_evidence_and_the_leader_accepts(world, director, huiyang_liaison):
     order = _issue(world, director)
     services.matter_receive(matter=order, by=huiyang_liaison)
-    pdf = SimpleUploadedFile("方案.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    pdf = SimpleUploadedFile("方案.pdf", PDF, content_type="application/pdf")
     answer = services.answer_submit(
         matter=order, by=huiyang_liaison, body="考核方案已印发", files=[pdf]
     )

@@ -1,9 +1,18 @@
 """Supervision pages, one module per part; each module lists its own urlpatterns."""
 
-from reformledger.supervision.views import documents, export, group, leaders, meetings, orders
+from reformledger.supervision.views import (
+    documents,
+    drafts,
+    export,
+    group,
+    leaders,
+    meetings,
+    orders,
+)
 
 urlpatterns = [
     *orders.urlpatterns,
+    *drafts.urlpatterns,
     *leaders.urlpatterns,
     *meetings.urlpatterns,
     *documents.urlpatterns,

@@ -3,20 +3,27 @@ order or action item (404 otherwise), and the section's entry check."""
 
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
+from reformledger.core.forms import add_service_errors
 from reformledger.core.http import DOCX, file_download
+from reformledger.ledger.models import Task
 from reformledger.orgs.choices import Role
 from reformledger.orgs.models import Unit
 from reformledger.orgs.permissions import scopes_of, under_any
 from reformledger.supervision import permissions, selectors
+from reformledger.supervision.choices import OrderLevel
 from reformledger.supervision.models import ActionItem, Answer, SupervisionOrder
 
 #: act -> the roles that may do it in an office (see permissions.can_office).
 _ACT_ROLES = {
     "record": (Role.OFFICE_ADMIN, Role.OFFICE_LEADER),
+    "draft_order": (Role.OFFICE_ADMIN, Role.OFFICE_LEADER),
     "issue_order": (Role.OFFICE_LEADER,),
     "escalate": (Role.OFFICE_LEADER,),
     "decide": (Role.OFFICE_LEADER,),
@@ -73,6 +80,64 @@ def item_or_404(request, pk: int) -> ActionItem:
         return selectors.action_item_detail(request.user, pk)
     except ActionItem.DoesNotExist as exc:
         raise Http404 from exc
+
+
+def order_start(request, offices: list[Unit]) -> tuple[Unit, dict]:
+    """The office and the first values of a new order, issued or drafted for a leader
+    to sign, on a task (`?task=`) or an action item (`?item=`) of one of `offices`:
+    404 for one the user cannot see, 403 for an office not among them."""
+    initial = {"level": OrderLevel.BLUE}
+    office = None
+    item_id, task_id = request.GET.get("item", ""), request.GET.get("task", "")
+    if item_id.isdigit():
+        item = item_or_404(request, int(item_id))
+        office, initial["action_item"] = item.office, item.pk
+        initial["demand"] = item.demand
+        initial["basis"] = _("Action item of %(source)s, due %(date)s, is not yet settled.") % {
+            "source": item.meeting or (item.review and item.review.meeting),
+            "date": item.deadline,
+        }
+    elif task_id.isdigit():
+        task = Task.objects.filter(pk=int(task_id), office__in=offices).first()
+        if task is None:
+            raise Http404
+        office, initial["task"] = task.office, task.pk
+    if office is None:
+        office = chosen_office(request, offices)
+    if office is None or office not in offices:
+        raise PermissionDenied
+    return office, initial
+
+
+def order_form_page(request, *, act: str, form_class, template: str, submit):
+    """The page of a new order, issued or drafted for a leader to sign: the form starts
+    from `order_start`; a valid form goes to `submit(data)`, which does the act through
+    its service and answers (message, url) to go to, or raises the service's
+    ValidationError, shown on the form's fields."""
+    offices = offices_for(request.user, act)
+    if not offices:
+        raise PermissionDenied
+    office, initial = order_start(request, offices)
+    form = form_class(
+        request.POST if request.method == "POST" else None,
+        offices=offices,
+        office=office,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            message, url = submit(form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, message)
+            return redirect(url)
+    return render(
+        request,
+        template,
+        {"form": form, "office": office},
+        status=400 if form.is_bound and form.errors else 200,
+    )
 
 
 def answer_or_404(request, pk: int) -> Answer:

@@ -8,9 +8,9 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reformledger.core.clock import business_today
 from reformledger.core.forms import add_service_errors
 from reformledger.supervision import permissions, selectors, services
 from reformledger.supervision.forms import DocumentFilter, DocumentForm, DocumentStatusForm
@@ -55,7 +55,7 @@ def document_new(request):
         request.POST if request.method == "POST" else None,
         offices=offices,
         office=office,
-        initial={"year": timezone.localdate().year},
+        initial={"year": business_today().year},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

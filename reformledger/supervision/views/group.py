@@ -11,9 +11,9 @@ from django.db.models import Max
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reformledger.core.clock import business_today
 from reformledger.ledger.models import Task
 from reformledger.ledger.selectors import reference_dates, working_year
 from reformledger.supervision import permissions, selectors, services
@@ -39,7 +39,7 @@ def _ids(raw: str) -> list[int]:
 
 def _default_year(request) -> int:
     """The working year, as on the ledger, the dashboard and the ratings board."""
-    return working_year(request.user).year or timezone.localdate().year
+    return working_year(request.user).year or business_today().year
 
 
 @supervision_page
@@ -77,7 +77,7 @@ def group_prepare(request):
         initial={
             "year": year,
             "number": (last["n"] or 0) + 1,
-            "held_on": timezone.localdate(),
+            "held_on": business_today(),
             "tasks": [c.task.pk for c in candidates[:TICKED]],
         },
     )

@@ -8,10 +8,10 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from reformledger.core.clock import business_today
 from reformledger.supervision import permissions, selectors, services
 from reformledger.supervision.forms import ActionRowForm, ActionRows, SupervisionMeetingForm
 from reformledger.supervision.models import SupervisionMeeting
@@ -48,7 +48,7 @@ def meeting_new(request):
         request.POST if bound else None,
         offices=offices,
         office=office,
-        initial={"held_on": timezone.localdate()},
+        initial={"held_on": business_today()},
     )
     formset = ActionRows(request.POST if bound else None, prefix="actions")
     if bound and form.is_valid() and formset.is_valid():

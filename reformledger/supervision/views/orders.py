@@ -16,10 +16,15 @@ from django.views.decorators.http import require_POST
 
 from reformledger.core.exceptions import ConflictError
 from reformledger.core.forms import add_service_errors
-from reformledger.ledger.models import Task
 from reformledger.ledger.views.reports import add_errors
 from reformledger.supervision import permissions, selectors, services
-from reformledger.supervision.choices import AWAITING, UNSETTLED, AnswerDecision, OrderLevel
+from reformledger.supervision.choices import (
+    AWAITING,
+    UNSETTLED,
+    AnswerDecision,
+    DraftStatus,
+    OrderLevel,
+)
 from reformledger.supervision.documents import order as order_document
 from reformledger.supervision.forms import (
     AcceptForm,
@@ -33,9 +38,9 @@ from reformledger.supervision.forms import (
 from reformledger.supervision.models import ActionItem, AnswerFile, Matter, SupervisionOrder
 from reformledger.supervision.views.common import (
     answer_or_404,
-    chosen_office,
     item_or_404,
     offices_for,
+    order_form_page,
     order_or_404,
     supervision_page,
     word_download,
@@ -89,6 +94,18 @@ def order_list(request):
     rows = flt.qs if flt.is_valid() else base.none()
     context = _list_context(request, flt, rows, ("-year", "-number"), _ORDER_SORTS)
     context["can_issue"] = bool(offices_for(request.user, "issue_order"))
+    # Office staff do not issue orders: they draft one for a leader to sign (提请签发),
+    # and see the office's drafts not yet signed.
+    context["can_draft"] = not context["can_issue"] and bool(
+        offices_for(request.user, "draft_order")
+    )
+    if permissions.runs_supervision(request.user):
+        context["drafts"] = list(
+            permissions.visible_order_drafts(request.user)
+            .filter(status__in=[DraftStatus.PENDING, DraftStatus.RETURNED])
+            .select_related("task__lead_unit", "action_item__unit", "signer", "drafted_by")
+            .order_by("-drafted_at", "-pk")[:50]
+        )
     return render(request, "supervision/order_list.html", context)
 
 
@@ -134,6 +151,7 @@ def _matter_page(request, matter: Matter, status: int = 200, **forms):
         "decide": pending is not None and permissions.can(user, "decide", matter),
         "escalate": False,
         "issue": False,
+        "draft": False,
     }
     receipt_due = None
     if _kind(matter) == "order":
@@ -148,6 +166,12 @@ def _matter_page(request, matter: Matter, status: int = 200, **forms):
     else:
         acts["issue"] = matter.status in UNSETTLED and permissions.can_office(
             user, "issue_order", matter.office
+        )
+        # Office staff draft the order for a leader to sign instead (提请签发).
+        acts["draft"] = (
+            matter.status in UNSETTLED
+            and not acts["issue"]
+            and permissions.can_office(user, "draft_order", matter.office)
         )
         template = "supervision/action_item_detail.html"
     context = {
@@ -331,61 +355,27 @@ def order_escalate(request, pk: int):
 @supervision_page
 def order_issue(request):
     """Issue a supervision order on a task (`?task=`) or an action item (`?item=`)."""
-    offices = offices_for(request.user, "issue_order")
-    if not offices:
-        raise PermissionDenied
-    initial = {"level": OrderLevel.BLUE}
-    office = None
-    item_id, task_id = request.GET.get("item", ""), request.GET.get("task", "")
-    if item_id.isdigit():
-        item = item_or_404(request, int(item_id))
-        office, initial["action_item"] = item.office, item.pk
-        initial["demand"] = item.demand
-        initial["basis"] = _("Action item of %(source)s, due %(date)s, is not yet settled.") % {
-            "source": item.meeting or (item.review and item.review.meeting),
-            "date": item.deadline,
-        }
-    elif task_id.isdigit():
-        task = Task.objects.filter(pk=int(task_id), office__in=offices).first()
-        if task is None:
-            raise Http404
-        office, initial["task"] = task.office, task.pk
-    if office is None:
-        office = chosen_office(request, offices)
-    if office is None or office not in offices:
-        raise PermissionDenied
-    form = OrderIssueForm(
-        request.POST if request.method == "POST" else None,
-        offices=offices,
-        office=office,
-        initial=initial,
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            order = services.order_issue(
-                office=data["office"],
-                by=request.user,
-                basis=data["basis"],
-                demand=data["demand"],
-                deadline=data["deadline"],
-                task=data["task"],
-                action_item=data["action_item"],
-                level=data["level"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("%(label)s issued to %(unit)s.") % {"label": order.label, "unit": order.unit},
-            )
-            return redirect(_matter_url(order))
-    return render(
+
+    def submit(data):
+        order = services.order_issue(
+            office=data["office"],
+            by=request.user,
+            basis=data["basis"],
+            demand=data["demand"],
+            deadline=data["deadline"],
+            task=data["task"],
+            action_item=data["action_item"],
+            level=data["level"],
+        )
+        message = _("%(label)s issued to %(unit)s.") % {"label": order.label, "unit": order.unit}
+        return message, _matter_url(order)
+
+    return order_form_page(
         request,
-        "supervision/order_form.html",
-        {"form": form, "office": office},
-        status=400 if form.is_bound and form.errors else 200,
+        act="issue_order",
+        form_class=OrderIssueForm,
+        template="supervision/order_form.html",
+        submit=submit,
     )
 
 

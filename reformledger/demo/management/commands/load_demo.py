@@ -3,10 +3,13 @@
 import unicodedata
 from base64 import b32encode
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django.utils import translation
 
 from reformledger.accounts.otp import demo_key
+from reformledger.core.clock import business_date
 from reformledger.demo import data
 from reformledger.demo.loader import demo_logins, demo_otp_usernames, load_demo
 from reformledger.ledger.models import Task
@@ -44,7 +47,10 @@ class Command(BaseCommand):
             self.stdout.write("The ledger already holds tasks; the demo was not loaded.")
             logins = [x for x in demo_logins() if _exists(x.username)]
         else:
-            result = load_demo()
+            # The office's data is written in the office's language (the notices the
+            # acts send keep their words), whatever language the caller left active.
+            with translation.override(settings.LANGUAGE_CODE):
+                result = load_demo()
             if result.created:
                 done = ", ".join(f"{n} {kind}" for kind, n in result.created.items())
                 self.stdout.write(self.style.SUCCESS(f"Demo loaded: {done}."))
@@ -63,6 +69,19 @@ class Command(BaseCommand):
                 f"the same way: {', '.join(heads)}."
             )
         self._second_factor()
+        self._business_date()
+
+    def _business_date(self) -> None:
+        """The day the demo's 2017 is live on, and whether the site runs on it."""
+        day = data.BUSINESS_DATE.isoformat()
+        self.stdout.write(
+            f"\nThe demo's 2017 ledger is live as of {day}: serve it with "
+            f"RL_BUSINESS_DATE={day} (`make run` does), or every report of it reads as late."
+        )
+        if business_date() not in (None, data.BUSINESS_DATE):
+            self.stdout.write(
+                self.style.WARNING(f"RL_BUSINESS_DATE is {business_date().isoformat()} here.")
+            )
 
     def _second_factor(self) -> None:
         """Office leaders and the three administrators also give a TOTP code."""

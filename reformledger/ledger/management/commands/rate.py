@@ -4,6 +4,7 @@ period for every task of one office's ledger, or of every office with tasks that
 import datetime as dt
 import re
 import time
+from collections import Counter
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -40,7 +41,7 @@ class Command(BaseCommand):
             services.periods_ensure(office=unit, year=day.year)
             current = services.period_for(unit, day)
             try:
-                rated = services.ratings_compute_period(period=current)
+                run = services.ratings_compute_period(period=current)
             except ValidationError as exc:
                 failed += 1
                 words = "; ".join(m for ms in exc.message_dict.values() for m in ms)
@@ -57,10 +58,17 @@ class Command(BaseCommand):
             spread = ", ".join(f"{letter} {n}" for letter, n in grades.items()) or "-"
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"{unit.code} {current.label}: {rated} tasks rated in {elapsed:.2f} s; "
-                    f"suggested grades: {spread}"
+                    f"{unit.code} {current.label}: {run.computed} tasks rated in "
+                    f"{elapsed:.2f} s; suggested grades: {spread}"
                 )
             )
+            if run.skipped:
+                why = Counter(s.label for s in run.skipped)
+                self.stdout.write(
+                    f"  not rated: {len(run.skipped)} ("
+                    + ", ".join(f"{label} {n}" for label, n in sorted(why.items()))
+                    + ")"
+                )
         if failed:
             raise CommandError(f"{failed} of {len(offices)} offices were not rated.")
 
