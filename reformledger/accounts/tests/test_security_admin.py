@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from reformledger.accounts import services
+from reformledger.accounts import permissions, services
 from reformledger.accounts.models import User
 from reformledger.accounts.tasks import disable_inactive
 from reformledger.audit.models import AuditRecord
@@ -294,3 +294,14 @@ def test_create_account_refuses_a_weak_password_and_writes_nothing(world, monkey
     with pytest.raises(CommandError):
         call_command("create_account", "sec3", stdout=io.StringIO())
     assert not User.objects.filter(username="sec3").exists()
+
+
+def test_an_account_act_by_anyone_but_the_security_admin_is_refused_by_name(
+    world, office_staff, security_admin
+):
+    """The refusal names the act refused (the logs and the access.denied record read it);
+    the security administrator and a command (no one) pass."""
+    with pytest.raises(PermissionDenied, match=r"^manage accounts$"):
+        permissions.require_account_manager(office_staff)
+    permissions.require_account_manager(security_admin)
+    permissions.require_account_manager(None)

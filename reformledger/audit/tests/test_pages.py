@@ -8,11 +8,13 @@ import re
 
 import openpyxl
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from reformledger.audit import permissions
 from reformledger.audit import services as audit
 from reformledger.audit.models import AuditRecord, Outcome
 from reformledger.audit.tests.conftest import a_middle_record, behind_the_back
@@ -277,3 +279,19 @@ def test_the_pages_carry_no_inline_script_or_style(world, auditor, client_for):
         html = response.text
         assert " style=" not in html
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
+
+
+def test_only_a_signed_in_auditor_reads_the_trail(auditor, sysadmin):
+    assert permissions.can_read_trail(auditor)
+    assert not permissions.can_read_trail(sysadmin)
+    assert not permissions.can_read_trail(AnonymousUser())
+
+
+def test_the_trail_asks_the_role_lookup_orgs_hands_over(auditor, monkeypatch):
+    """Roles are orgs' (it loads after the trail): the trail reads whatever lookup orgs
+    installed, and with one that knows no auditor, the trail is closed."""
+    monkeypatch.setattr(permissions, "_holds_role", permissions._holds_role)  # restored after
+    permissions.set_role_lookup(lambda user, role: False)
+    assert not permissions.can_read_trail(auditor)
+    permissions.set_role_lookup(lambda user, role: role == permissions.AUDITOR)
+    assert permissions.can_read_trail(auditor)

@@ -92,6 +92,7 @@ def test_an_anonymous_user_has_no_scope():
     from django.contrib.auth.models import AnonymousUser
 
     assert scopes_of(AnonymousUser()) == Scopes()
+    assert scopes_of(None) == Scopes()  # a command acts as no one: no role anywhere
 
 
 def test_under_any_matches_a_path_and_everything_below(world):
@@ -141,3 +142,14 @@ def test_a_county_office_of_its_own_is_hosted_by_its_county(world):
     staff = UserFactory(username="hy_office")
     orgs.membership_grant(by=None, user=staff, unit=office, role=Role.OFFICE_ADMIN)
     assert scopes_of(staff).hosts == (world.huiyang.path,)
+
+
+def test_an_office_at_the_top_of_the_tree_has_no_host(world):
+    """Only an office under a unit is hosted by it: one at the root reads its own ledger
+    and not, through an empty host, every unit's tasks."""
+    office = orgs.unit_create(by=None, code="GGB", name="改革办", kind="office")
+    office.refresh_from_db()
+    staff = UserFactory(username="root_office")
+    orgs.membership_grant(by=None, user=staff, unit=office, role=Role.OFFICE_ADMIN)
+    assert office.depth == 1
+    assert scopes_of(staff).hosts == ()
