@@ -153,6 +153,9 @@ TARGETS = (
             LEDGER_TESTS + "test_task_list_preview.py",
             LEDGER_TESTS + "test_work_points.py",
         ),
+        functions=("_stale", "_changed", "_give_codes", "_milestone_row", "_plans_in_force"),
+        why="what a row changes: a stale row, a field changed, the code a row gets, the "
+        "plan compared; not the name matching and error wording around them",
     ),
 )
 #: notifications/permissions.py holds no code (a notice is its recipient's alone,

@@ -179,12 +179,31 @@ def test_new_codes_are_created_with_their_plans(world, office_staff):
     assert {u.code for u in task.helping_units.all()} == {"HZ-BL", "HZ-FGJ"}
     plan = task.plans.get()
     assert plan.status == PlanStatus.DRAFT
-    assert [(m.title, m.weight, m.is_key) for m in plan.milestones.order_by("order")] == [
-        ("方案出台", 40, False),
-        ("全面推开", 60, True),
-    ]
+    # No 责任人 or 佐证材料 column, and no plan before: those are blank.
+    assert [
+        (m.title, m.weight, m.is_key, m.responsible, m.expected_evidence)
+        for m in plan.milestones.order_by("order")
+    ] == [("方案出台", 40, False, "", ""), ("全面推开", 60, True, "", "")]
     assert AuditRecord.objects.filter(verb="task.created", obj_id=str(task.pk)).exists()
     assert AuditRecord.objects.filter(verb="plan.created", ctx_id=str(task.pk)).exists()
+
+
+def test_a_row_left_without_a_code_gets_the_first_free_one_even_after_coded_rows(
+    world, office_staff
+):
+    """A file with a code column where a clerk left one code blank (no 序号 either), in
+    a year whose ledger is empty: that row is given the year's first number, whatever
+    rows with codes come before it."""
+    header = ["任务编号", "改革任务", "牵头单位"]
+    data = workbook(
+        {"任务": [header, ["2017-007", "商事制度改革", "惠阳区"], ["", "放管服改革", "博罗县"]]}
+    )
+
+    counts = run_import(data, world.office, office_staff, year=2017)
+
+    assert counts["created"] == 2
+    codes = dict(Task.objects.filter(year=2017).values_list("title", "code"))
+    assert codes == {"商事制度改革": "2017-007", "放管服改革": "2017-001"}
 
 
 def test_a_changed_draft_plan_is_saved_again(world, office_staff, draft_plan):
@@ -203,6 +222,74 @@ def test_a_changed_draft_plan_is_saved_again(world, office_staff, draft_plan):
     # Columns not edited keep their values (the responsible person of milestone 2).
     assert plan.milestones.get(order=1).responsible == "王五"
     assert AuditRecord.objects.filter(verb="plan.edited", obj_id=str(plan.pk)).count() == 1
+
+
+@pytest.fixture
+def keyed_plan(world, office_staff):
+    """2016-003 gets a draft plan whose second milestone is key, with a responsible
+    person and the evidence expected."""
+    return ledger.plan_save(
+        task=world.task_boluo,
+        by=office_staff,
+        summary="",
+        milestones=[
+            MilestoneRow(title="摸底", planned_date=dt.date(YEAR, 4, 30), weight=40),
+            MilestoneRow(
+                title="出台办法",
+                planned_date=dt.date(YEAR, 10, 31),
+                weight=60,
+                is_key=True,
+                responsible="赵六",
+                expected_evidence="印发文件",
+            ),
+        ],
+    )
+
+
+def _milestone_of(ws, title: str) -> int:
+    return next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 3).value == title)
+
+
+def test_a_milestones_sheet_without_the_optional_columns_keeps_their_values(
+    world, office_staff, keyed_plan
+):
+    """No 关键节点, 责任人 or 佐证材料 column at all: the plan is rewritten with the
+    values the ledger holds for them, not with blanks."""
+
+    def edit(wb):
+        ms = wb.worksheets[1]
+        ms.cell(_milestone_of(ms, "摸底"), 3).value = "全面摸底"
+        ms.delete_cols(6, 3)
+
+    counts = run_import(
+        edit_xlsx(export(world.office, office_staff), edit), world.office, office_staff
+    )
+
+    assert counts["plans"] == 1
+    plan = Plan.objects.get(pk=keyed_plan.pk)
+    assert [
+        (m.title, m.is_key, m.responsible, m.expected_evidence)
+        for m in plan.milestones.order_by("order")
+    ] == [("全面摸底", False, "", ""), ("出台办法", True, "赵六", "印发文件")]
+
+
+def test_blank_optional_cells_clear_those_values_of_the_milestone(world, office_staff, keyed_plan):
+    """The columns are there and the clerk emptied the cells: not key, no one
+    responsible, no evidence named (a blank is the clerk's answer, not "keep")."""
+
+    def edit(wb):
+        ms = wb.worksheets[1]
+        row = _milestone_of(ms, "出台办法")
+        for col in (6, 7, 8):
+            ms.cell(row, col).value = None
+
+    counts = run_import(
+        edit_xlsx(export(world.office, office_staff), edit), world.office, office_staff
+    )
+
+    assert counts["plans"] == 1
+    second = Plan.objects.get(pk=keyed_plan.pk).milestones.get(title="出台办法")
+    assert (second.is_key, second.responsible, second.expected_evidence) == (False, "", "")
 
 
 def test_an_approved_plan_whose_milestones_differ_is_an_error_naming_the_row(world, office_staff):

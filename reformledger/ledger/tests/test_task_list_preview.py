@@ -512,3 +512,22 @@ def test_rows_of_a_closed_task_are_refused_unless_it_is_reopened(world):
 
     assert any(e.row and "is closed" in e.message and task.code in e.message for e in result.errors)
     assert _exported(world) and check(world, _exported(world)).errors == []  # unchanged is fine
+
+
+def test_rows_without_codes_are_matched_by_title_and_the_preview_counts_each(world):
+    """A file without a code column: each row whose title is a task's of this ledger
+    is that task (counted, one by one), the others get new codes."""
+    data = workbook(
+        {
+            "任务": [
+                ["改革任务", "牵头单位"],
+                ["表格化捆绑式绩效考核改革", "惠阳区"],
+                ["项目审批制度改革", "博罗县"],
+                ["商事制度改革", "惠阳区"],
+            ]
+        }
+    )
+
+    counts = check(world, data).preview(world.office)["counts"]
+
+    assert (counts["matched_by_title"], counts["generated_codes"]) == (2, 1)

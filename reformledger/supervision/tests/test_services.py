@@ -125,6 +125,37 @@ def test_an_unanswered_order_climbs_a_level_at_its_deadline(
     assert order.level == "red"
 
 
+def test_each_level_holds_on_its_deadline_and_moves_the_day_after(
+    world, director, huiyang_liaison, settings
+):
+    """RL_ORDER_ESCALATION_DAYS at both sides: unanswered on the very day of its
+    deadline an order stays where it is; one day past it climbs (blue → orange → red,
+    each new deadline so many days on), and red one day past is overdue."""
+    settings.RL_ORDER_ESCALATION_DAYS = {"orange": 3, "red": 2}
+    order = _issue(world, director)
+
+    def run(today):
+        result = services.orders_escalate(today=today)
+        order.refresh_from_db()
+        return result, order.level, order.deadline
+
+    blue_day = IN_A_WEEK
+    assert run(blue_day) == ({"escalated": 0, "overdue": 0}, "blue", blue_day)
+    orange_from = blue_day + dt.timedelta(days=1)
+    orange_day = orange_from + dt.timedelta(days=3)
+    assert run(orange_from) == ({"escalated": 1, "overdue": 0}, "orange", orange_day)
+    assert run(orange_day) == ({"escalated": 0, "overdue": 0}, "orange", orange_day)
+    red_from = orange_day + dt.timedelta(days=1)
+    red_day = red_from + dt.timedelta(days=2)
+    assert run(red_from) == ({"escalated": 1, "overdue": 0}, "red", red_day)
+    assert run(red_day) == ({"escalated": 0, "overdue": 0}, "red", red_day)
+    assert not Notification.objects.filter(key__contains=":overdue:").exists()
+    assert run(red_day + dt.timedelta(days=1)) == ({"escalated": 0, "overdue": 1}, "red", red_day)
+    assert Notification.objects.filter(
+        recipient=huiyang_liaison, key=f"order:{order.pk}:overdue:{red_day}"
+    ).exists()
+
+
 def test_an_answered_order_does_not_escalate(world, director, huiyang_liaison):
     order = _issue(world, director)
     services.matter_receive(matter=order, by=huiyang_liaison)
