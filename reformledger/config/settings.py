@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "reformledger.ledger",
     "reformledger.notifications",
     "reformledger.supervision",
+    "reformledger.pilots",
+    "reformledger.indicators",
     "reformledger.web",
     "reformledger.api",
     "reformledger.exchange",
