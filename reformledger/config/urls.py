@@ -31,6 +31,8 @@ urlpatterns = [
     path("notifications/", include("reformledger.notifications.urls")),
     path("audit/", include("reformledger.audit.urls")),
     path("supervision/", include("reformledger.supervision.urls")),
+    path("pilots/", include("reformledger.pilots.urls")),
+    path("indicators/", include("reformledger.indicators.urls")),
     path("", include("reformledger.web.urls")),
 ]
 

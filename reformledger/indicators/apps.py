@@ -6,3 +6,8 @@ class IndicatorsConfig(AppConfig):
     name = "reformledger.indicators"
     label = "indicators"
     verbose_name = _("Indicators")
+
+    def ready(self) -> None:
+        from reformledger.indicators import labels
+
+        labels.register()

@@ -1,0 +1,5 @@
+"""The next acts of pilots (待办)."""
+
+
+def pilot_sources(context):
+    return []

@@ -1,0 +1,3 @@
+"""brands pages."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""innovations pages."""
+
+urlpatterns = []

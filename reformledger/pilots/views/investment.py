@@ -1,0 +1,3 @@
+"""investment pages."""
+
+urlpatterns = []
