@@ -104,6 +104,24 @@ TARGETS = (
         ),
     ),
     Target(
+        "pilots-permissions",
+        "reformledger/pilots/permissions.py",
+        (
+            "reformledger/pilots/tests/test_pilot_permissions.py",
+            "reformledger/pilots/tests/test_innovation_permissions.py",
+        ),
+    ),
+    Target(
+        "indicators-permissions",
+        "reformledger/indicators/permissions.py",
+        ("reformledger/indicators/tests/test_permissions.py",),
+    ),
+    Target(
+        "indicator-tracking",
+        "reformledger/indicators/tracking.py",
+        ("reformledger/indicators/tests/test_tracking.py",),
+    ),
+    Target(
         "orgs-permissions",
         "reformledger/orgs/permissions.py",
         ("reformledger/orgs/tests/test_permissions.py", "reformledger/orgs/tests/test_aliases.py"),

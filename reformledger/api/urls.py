@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from reformledger.accounts.api import TokenViewSet
 from reformledger.api.jobs import ImportJobViewSet
 from reformledger.audit.api import AuditRecordViewSet
+from reformledger.indicators import api as indicators
 from reformledger.ledger.api.cycle import (
     ClosingViewSet,
     RatingViewSet,
@@ -23,6 +24,9 @@ from reformledger.ledger.api.reference import (
 from reformledger.ledger.api.tasks import PlanViewSet
 from reformledger.ledger.api.work_points import WorkPointsUploadViewSet
 from reformledger.orgs.api import PersonViewSet, UnitViewSet
+from reformledger.pilots.api.innovations import AdoptionViewSet, InnovationViewSet
+from reformledger.pilots.api.investment import InvestmentReportViewSet
+from reformledger.pilots.api.pilots import PilotViewSet, SubProjectViewSet
 from reformledger.supervision import api as supervision
 
 router = DefaultRouter()
@@ -56,6 +60,18 @@ router.register(
     "supervision-orders", supervision.SupervisionOrderViewSet, basename="supervision-order"
 )
 router.register("action-items", supervision.ActionItemViewSet, basename="action-item")
+# Pilots (改革试点) and their sub-projects.
+router.register("pilots", PilotViewSet, basename="pilot")
+router.register("sub-projects", SubProjectViewSet, basename="sub-project")
+# Indicators (指标).
+router.register("indicators", indicators.IndicatorViewSet, basename="indicator")
+router.register("indicator-targets", indicators.TargetViewSet, basename="indicator-target")
+router.register("indicator-values", indicators.ValueViewSet, basename="indicator-value")
+# Grassroots innovations (基层创新) and their spread (推广).
+router.register("innovations", InnovationViewSet, basename="innovation")
+router.register("adoptions", AdoptionViewSet, basename="adoption")
+# Pilots (改革试点): sub-project investment.
+router.register("investment-reports", InvestmentReportViewSet, basename="investment-report")
 
 # Uploads that start an import job (the job itself is /import-jobs/<id>/).
 imports_task_list = ImportViewSet.as_view({"post": "task_list"})

@@ -411,5 +411,13 @@ SPECTACULAR_SETTINGS = {
         "RatingLevelEnum": "reformledger.ledger.choices.RatingLevel",
         "RatingStatusEnum": "reformledger.ledger.choices.RatingStatus",
         "PeriodStatusEnum": "reformledger.ledger.choices.PeriodStatus",
+        "InnovationStatusEnum": "reformledger.pilots.choices.InnovationStatus",
+        "PilotLevelEnum": "reformledger.pilots.choices.PilotLevel",
+        "PilotStatusEnum": "reformledger.pilots.choices.PilotStatus",
+        "AcceptanceResultEnum": "reformledger.pilots.choices.AcceptanceResult",
+        "PilotFileKindEnum": "reformledger.pilots.choices.PilotFileKind",
+        "IndicatorKindEnum": "reformledger.indicators.choices.IndicatorKind",
+        "IndicatorValueStatusEnum": "reformledger.indicators.choices.ValueStatus",
+        "IndicatorTrackEnum": "reformledger.indicators.choices.Track",
     },
 }

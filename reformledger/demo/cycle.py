@@ -11,7 +11,9 @@ at its end; one request is rejected, one closed task reopened. Reminders go out
 around some due dates and are partly ignored. In January 2017 the unfinished tasks
 are carried over (结转). `cycle_data.py` says what happened to which task. At the end
 of each month `supervision.py` plays the month's supervision work (leader links,
-leading-group meetings, supervision meetings, orders and their answers) day by day.
+leading-group meetings, supervision meetings, orders and their answers) day by day;
+at the start of each month, before the reports on the month before, `pilots.py` plays
+the month's pilots, innovations and indicators (`pilots_data.py`).
 
 Dates. The services stamp their rows with the time of the call (`timezone.now()`),
 and have no argument for another day. So each act is done through its service (which
@@ -137,7 +139,8 @@ class _Cycle:
     # --- the year ------------------------------------------------------------------
 
     def run(self) -> None:
-        # supervision.py uses this module's helpers, so it is imported here.
+        # supervision.py and pilots.py use this module's helpers, so they are imported here.
+        from reformledger.demo.pilots import Play as PilotsPlay
         from reformledger.demo.supervision import Play
 
         self.city = self.loader.units[data.CITY_OFFICE]
@@ -160,11 +163,16 @@ class _Cycle:
         self.tracks = self._tracks()
         self._date_plans()
         supervision = Play(self)
+        pilots = PilotsPlay(self)
         for month in range(1, 13):
+            # Pilots first: a period's investment and indicator figures go in while the
+            # period is open (13: December's, in January 2017).
+            pilots.month(month)
             if month > 1:
                 self._period(month - 1)
             self._month(month)
             supervision.month(month)
+        pilots.month(13)
         self._period(12)
         self._carry_over()
         self._record_dates()

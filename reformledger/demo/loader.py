@@ -10,7 +10,9 @@ Then `cycle.py` plays the year 2016 on the new ledger through the work-cycle
 services: monthly reports and A–E ratings, closed periods, closings, reminders and
 the carry-over into 2017 (what happened to which task is in `cycle_data.py`), and
 with it, through the supervision services, the year's leader links, leading-group
-meetings, supervision meetings and orders (`supervision.py`, `supervision_data.py`).
+meetings, supervision meetings and orders (`supervision.py`, `supervision_data.py`),
+and through the pilots and indicators services, the pilot registry, its investment,
+the grassroots innovations and the indicators (`pilots.py`, `pilots_data.py`).
 Last, `live.py` plays 2017 up to the demo's business date (`data.BUSINESS_DATE`), so
 the 2017 ledger is live and every login has something waiting for it.
 

@@ -37,7 +37,13 @@ class Track(models.TextChoices):
     ON_TRACK = "on_track", _("On track")
     BEHIND = "behind", _("Behind its path")
     NO_DATA = "no_data", _("No value yet")
+    NO_TARGET = "no_target", _("No target for the year")
 
     @property
     def colour(self) -> str:
-        return {"on_track": "#198754", "behind": "#dc3545", "no_data": "#6c757d"}[self.value]
+        return {
+            "on_track": "#198754",
+            "behind": "#dc3545",
+            "no_data": "#6c757d",
+            "no_target": "#adb5bd",
+        }[self.value]

@@ -1,5 +1,5 @@
 """Indicator pages (指标) under /indicators/."""
 
-urlpatterns = []
+from reformledger.indicators.views import urlpatterns  # noqa: F401
 
 app_name = "indicators"

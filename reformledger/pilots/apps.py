@@ -16,3 +16,8 @@ class PilotsConfig(AppConfig):
         # The next acts (待办) of pilots and of innovations, through the ledger's hook.
         register_next_acts("pilots", pilot_sources)
         register_next_acts("innovations", innovation_sources)
+        # The investment sheet's import, as a job (exchange.jobs).
+        from reformledger.exchange import jobs
+        from reformledger.pilots.services.investment import job_kind
+
+        jobs.register(job_kind())

@@ -6,6 +6,17 @@ from django.utils.translation import gettext_lazy as _
 from reformledger.audit import labels
 
 
+def _innovation(innovation, verb: str):
+    """The ledger's dates of an innovation's acts: proposed, decided, declared."""
+    if verb in ("innovation.proposed", "innovation.revised"):
+        return [(_("proposed on"), innovation.proposed_at)]
+    if verb in ("innovation.accepted", "innovation.returned", "innovation.declined"):
+        return [(_("decided on"), innovation.decided_at)] if innovation.decided_at else []
+    if verb == "innovation.declared":
+        return [(_("declared on"), innovation.declared_at)] if innovation.declared_at else []
+    return []
+
+
 def register() -> None:
     from reformledger.pilots.models import (
         Acceptance,
@@ -35,6 +46,7 @@ def register() -> None:
             "files": _("files"),
             "rows": _("rows"),
             "file_name": _("file name"),
+            "acted_on": _("dated"),
         },
         values={
             "document": {
@@ -43,4 +55,5 @@ def register() -> None:
                 "investment_sheet": _("the investment sheet"),
             },
         },
+        business_dates={Innovation: _innovation},
     )

@@ -19,7 +19,7 @@ from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
 from reformledger.orgs.choices import Role
 from reformledger.orgs.models import Unit
-from reformledger.orgs.permissions import scopes_of, under_any
+from reformledger.orgs.permissions import scopes_of, under_any, visible_units
 from reformledger.pilots.choices import InnovationStatus
 from reformledger.pilots.models import Innovation, Pilot, SubProject
 
@@ -70,14 +70,36 @@ def visible_sub_projects(user) -> QuerySet[SubProject]:
     return SubProject.objects.filter(pilot__in=visible_pilots(user).values("pk"))
 
 
+def sub_project_hosts(user, pilot: Pilot) -> QuerySet[Unit]:
+    """Units that may host a sub-project of `pilot`, as `user` chooses: active units
+    other than offices that the user sees, and the pilot's helping units with the units
+    below them (a county building part of a municipal pilot, say)."""
+    helping = tuple(u.path for u in pilot.helping_units.all())
+    seen = Q(pk__in=visible_units(user).values("pk"))
+    return Unit.objects.filter(seen | under_any("", helping), is_active=True).exclude(kind="office")
+
+
 def visible_innovations(user) -> QuerySet[Innovation]:
     """Innovations of the user's offices; those their unit proposed; and every
     replicable experience of the office their unit belongs to (so that it can adopt)."""
     paths = _unit_paths(user)
     q = _office_q(user)
     if paths:
-        q |= under_any("unit", paths) | Q(status=InnovationStatus.REPLICABLE)
+        q |= under_any("unit", paths) | (
+            Q(status=InnovationStatus.REPLICABLE) & _offices_above(paths)
+        )
     return Innovation.objects.filter(q)
+
+
+def _offices_above(paths: tuple[str, ...]) -> Q:
+    """Offices whose host unit (the office's parent) is one of `paths` or above one: the
+    offices whose ledger a unit at `paths` belongs to."""
+    step = Unit.steplen
+    q = Q(pk__in=[])
+    for path in paths:
+        for depth in range(1, len(path) // step + 1):
+            q |= Q(office__path__startswith=path[: depth * step], office__depth=depth + 1)
+    return q
 
 
 def sees_pilots(user) -> bool:
@@ -131,8 +153,9 @@ def can(user, act: str, obj: Model) -> bool:
         if act == "decide":
             return scopes.covers(obj.office.path, *OFFICE)
         if act == "adopt":
-            own = scopes.covers(obj.unit.path, *UNIT)
-            return obj.status == InnovationStatus.REPLICABLE and scopes.has(*UNIT) and not own
+            if obj.status != InnovationStatus.REPLICABLE or scopes.covers(obj.unit.path, *UNIT):
+                return False
+            return visible_innovations(user).filter(pk=obj.pk).exists() and scopes.has(*UNIT)
         return False
     return False
 

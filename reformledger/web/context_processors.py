@@ -1,12 +1,15 @@
 """Values every page's layout needs."""
 
+from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
 
 from reformledger.core.clock import business_date as _business_date
+from reformledger.indicators.permissions import sees_indicators
 from reformledger.ledger.selectors import next_acts_count
 from reformledger.notifications.selectors import unread_count
 from reformledger.orgs.choices import Role
 from reformledger.orgs.permissions import scopes_of
+from reformledger.pilots.permissions import sees_pilots
 
 
 def navigation(request):
@@ -31,6 +34,9 @@ def navigation(request):
         ),
         "nav_supervision_office": scopes.has(Role.OFFICE_ADMIN, Role.OFFICE_LEADER),
         "nav_supervision_leader": scopes.has(Role.OFFICE_LEADER),
+        # Pilots (改革试点) and indicators (指标): their sections, by their own rules.
+        "nav_pilots": sees_pilots(user),
+        "nav_indicators_url": _indicators_url(user),
         # The navbar's badge beside "Notices" (notifications app): one count query,
         # run only by a page that shows the navbar.
         "unread_notifications": SimpleLazyObject(lambda: unread_count(user)),
@@ -38,6 +44,17 @@ def navigation(request):
         # page that shows them already counted them; any other page asks one count.
         "next_acts_count": SimpleLazyObject(lambda: _next_acts_count(request, user)),
     }
+
+
+def _indicators_url(user) -> str:
+    """The indicators section's address for a user who works indicators ("" otherwise,
+    or while the section has no list page yet)."""
+    if not sees_indicators(user):
+        return ""
+    try:
+        return reverse("indicators:list")
+    except NoReverseMatch:
+        return ""
 
 
 def _next_acts_count(request, user) -> int:

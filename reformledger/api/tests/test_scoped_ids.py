@@ -25,6 +25,11 @@ from rest_framework import serializers
 import reformledger
 from reformledger.api.testing import write_operations
 from reformledger.audit.models import AuditRecord
+from reformledger.indicators import forms as indicator_forms
+from reformledger.indicators import permissions as indicators_permissions
+from reformledger.indicators import selectors as indicator_selectors
+from reformledger.indicators import services as indicators
+from reformledger.indicators.models import Indicator
 from reformledger.ledger import permissions as ledger_permissions
 from reformledger.ledger import selectors, services
 from reformledger.ledger.models import (
@@ -42,6 +47,10 @@ from reformledger.orgs import services as orgs
 from reformledger.orgs.choices import Role, UnitKind
 from reformledger.orgs.models import Person, Unit
 from reformledger.orgs.permissions import scopes_of, under_any, visible_units
+from reformledger.pilots import permissions as pilots_permissions
+from reformledger.pilots import services as pilots
+from reformledger.pilots.models import Pilot, SubProject
+from reformledger.pilots.services import innovations
 from reformledger.supervision import permissions as supervision_permissions
 from reformledger.supervision import services as supervision
 from reformledger.supervision.models import ActionItem, ReformDocument
@@ -137,6 +146,72 @@ def region(world, huiyang_liaison) -> SimpleNamespace:
         actions=[ActionRow(unit=r.hidden_town, demand="博罗机密事项", deadline=dt.date.today())],
     )
     r.hidden_item = meeting.action_items.get()
+    # A pilot of the city's, with a sub-project 惠阳 reports on; one of 博罗's office, hidden.
+    pilot_facts = {
+        "level": "municipal",
+        "granting_body": "市委改革办",
+        "start": dt.date(YEAR, 1, 1),
+        "end": dt.date(YEAR, 12, 31),
+        "goals": "试点目标",
+    }
+    for name, office, by, host in (
+        ("pilot", w.office, w.office_staff, w.huiyang),
+        ("hidden_pilot", r.hidden_office, boluo_staff, r.hidden_town),
+    ):
+        pilot = pilots.pilot_register(
+            office=office,
+            by=by,
+            code="SD-1",
+            name=f"{host.name}试点秘",
+            host_unit=host,
+            **pilot_facts,
+        )
+        setattr(r, name, pilot)
+        sub = pilots.sub_project_create(
+            pilot=pilot,
+            by=by,
+            code="SD-1-1",
+            name="子项目秘",
+            host_unit=host,
+            planned_investment=10,
+        )
+        setattr(r, name.replace("pilot", "sub"), sub)
+    # A pilot of the county office's own registry, which its staff change (PATCH).
+    r.county_pilot = pilots.pilot_register(
+        office=r.county,
+        by=r.staff,
+        code="HY-P-1",
+        name="区级试点",
+        host_unit=w.huiyang_town,
+        **pilot_facts,
+    )
+    texts = {"year": YEAR, "problem": "问题", "actions": "做法", "results": "成效"}
+    r.innovation = innovations.innovation_propose(
+        office=r.county, unit=w.huiyang_town, by=huiyang_liaison, title="区级创新", **texts
+    )
+    fgj = _member("fgj_sid", "发改联络员", w.fgj, Role.UNIT_REPORTER)
+    r.experience = innovations.innovation_propose(
+        office=w.office, unit=w.fgj, by=fgj, title="市直经验", **texts
+    )
+    innovations.innovation_accept(innovation=r.experience, by=w.office_staff)
+    innovations.innovation_declare(innovation=r.experience, by=w.office_staff, experience="经验")
+    # An indicator of the county office that 惠阳区 reports; one of 博罗's office, hidden.
+    r.indicator = indicators.indicator_create(
+        office=r.county,
+        by=r.staff,
+        code="HY-ZB-1",
+        name="区级指标",
+        measure="个",
+        owner_unit=w.huiyang,
+    )
+    r.hidden_indicator = indicators.indicator_create(
+        office=r.hidden_office,
+        by=boluo_staff,
+        code="BL-ZB-1",
+        name="博罗指标秘",
+        measure="个",
+        owner_unit=r.hidden_town,
+    )
     return r
 
 
@@ -168,6 +243,9 @@ VISIBLE = {
     ),
     ReformDocument: supervision_permissions.visible_documents,
     ActionItem: supervision_permissions.visible_action_items,
+    SubProject: pilots_permissions.visible_sub_projects,
+    Pilot: pilots_permissions.visible_pilots,
+    Indicator: indicators_permissions.visible_indicators,
 }
 #: Rows every signed-in user reads (the ledger page's filters show them all).
 NOT_SCOPED = {ReformArea, ReformSystem}
@@ -185,6 +263,9 @@ def hidden_rows(r, model) -> list:
         WorkPoint: [r.hidden_point],
         ReformDocument: [r.hidden_document],
         ActionItem: [r.hidden_item],
+        SubProject: [r.hidden_sub],
+        Pilot: [r.hidden_pilot],
+        Indicator: [r.hidden_indicator],
     }[model]
 
 
@@ -204,8 +285,12 @@ def _words(row) -> list[str]:
 
 #: Integer fields of request bodies that are ids, and of what.
 INTEGER_IDS = {"period": Period, "milestone": Milestone, "grade": RatingGrade, "office": Unit}
+INTEGER_IDS["sub_project"] = SubProject
+INTEGER_IDS["indicator"] = Indicator
 #: Integer fields that are not ids.
 INTEGER_VALUES = {"year", "number", "percent", "weight", "expected", "limit", "version"}
+INTEGER_VALUES |= {"decimals", "baseline_year"}  # an indicator's, not ids
+INTEGER_VALUES |= {"group_rank", "region_rank"}  # a pilot's acceptance: ranks, not ids
 
 
 def _id_fields(body: serializers.Serializer, prefix: str = "") -> list[tuple[str, type, object]]:
@@ -247,6 +332,9 @@ ROUTE_USER = {
     ("POST", "/api/v1/tasks/{id}/report/"): "liaison",
     ("POST", "/api/v1/ratings/{id}/override/"): "leader",
     ("POST", "/api/v1/supervision-orders/"): "leader",
+    ("POST", "/api/v1/investment-reports/"): "liaison",
+    ("POST", "/api/v1/innovations/"): "liaison",
+    ("POST", "/api/v1/innovations/{id}/adopt/"): "liaison",
 }
 #: The object of each route with one in its path.
 ROUTE_OBJECT = {
@@ -254,6 +342,8 @@ ROUTE_OBJECT = {
     "/api/v1/tasks/{id}/report/": lambda r: r.world.task_huiyang.pk,
     "/api/v1/ratings/{id}/override/": lambda r: r.rating.pk,
     "/api/v1/leading-group-meetings/{id}/reviews/": lambda r: r.meeting.pk,
+    "/api/v1/innovations/{id}/accept/": lambda r: r.innovation.pk,
+    "/api/v1/innovations/{id}/adopt/": lambda r: r.experience.pk,
 }
 
 
@@ -278,6 +368,11 @@ ROUTE_BODY = {
     ("POST", "/api/v1/imports/progress/"): lambda r: {"period": r.periods[6].pk},
     ("POST", "/api/v1/imports/task-list/"): lambda r: {"office": r.county.pk, "year": YEAR},
     ("POST", "/api/v1/imports/work-points/"): lambda r: {"office": r.county.pk, "year": YEAR},
+    ("POST", "/api/v1/investment-reports/"): lambda r: {
+        "sub_project": r.sub.pk,
+        "period": Period.objects.get(office=r.world.office, year=YEAR, number=6).pk,
+        "amount": "1",
+    },
 }
 #: Fields the walk must reach (the holes it was written for), whatever else it finds.
 MUST_TRY = [
@@ -291,9 +386,49 @@ MUST_TRY = [
     ("POST", "/api/v1/ratings/{id}/override/", "grade"),
     ("POST", "/api/v1/supervision-orders/", "action_item"),
     ("POST", "/api/v1/leading-group-meetings/", "documents"),
+    ("POST", "/api/v1/investment-reports/", "sub_project"),
+    ("POST", "/api/v1/investment-reports/", "period"),
+    ("POST", "/api/v1/innovations/", "office"),
+    ("POST", "/api/v1/innovations/", "unit"),
+    ("POST", "/api/v1/innovations/{id}/accept/", "task"),
+    ("POST", "/api/v1/innovations/{id}/accept/", "pilot"),
+    ("POST", "/api/v1/innovations/{id}/adopt/", "unit"),
 ]
 MULTIPART = {"/api/v1/imports/progress/", "/api/v1/imports/task-list/"}
 MULTIPART |= {"/api/v1/imports/work-points/"}
+# Indicators (指标): the county office's indicator, which 惠阳区 reports.
+ROUTE_USER[("POST", "/api/v1/indicator-values/")] = "liaison"
+ROUTE_OBJECT["/api/v1/indicators/{id}/"] = lambda r: r.indicator.pk
+ROUTE_BODY[("POST", "/api/v1/indicator-targets/")] = lambda r: {
+    "indicator": r.indicator.pk,
+    "year": YEAR,
+    "target": "1",
+}
+ROUTE_BODY[("POST", "/api/v1/indicator-values/")] = lambda r: {
+    "indicator": r.indicator.pk,
+    "period": r.periods[6].pk,
+    "value": "1",
+}
+# Pilots (改革试点): the county office changes its own pilot; 惠阳区, the host of the
+# city's pilot, adds and changes its sub-projects.
+ROUTE_USER[("POST", "/api/v1/sub-projects/")] = "liaison"
+ROUTE_USER[("PATCH", "/api/v1/sub-projects/{id}/")] = "liaison"
+ROUTE_OBJECT["/api/v1/pilots/{id}/"] = lambda r: r.county_pilot.pk
+ROUTE_OBJECT["/api/v1/sub-projects/{id}/"] = lambda r: r.sub.pk
+MUST_TRY += [
+    ("POST", "/api/v1/pilots/", "tasks"),
+    ("PATCH", "/api/v1/pilots/{id}/", "tasks"),
+    ("POST", "/api/v1/sub-projects/", "pilot"),
+    ("POST", "/api/v1/sub-projects/", "host_unit"),
+    ("PATCH", "/api/v1/sub-projects/{id}/", "host_unit"),
+]
+MUST_TRY += [
+    ("POST", "/api/v1/indicators/", "numerator"),
+    ("PATCH", "/api/v1/indicators/{id}/", "tasks"),
+    ("POST", "/api/v1/indicator-targets/", "indicator"),
+    ("POST", "/api/v1/indicator-values/", "indicator"),
+    ("POST", "/api/v1/indicator-values/", "period"),
+]
 
 
 def _id_operations():
@@ -413,6 +548,11 @@ def _builders():
     )
     from reformledger.ledger.views.ratings import BoardFilterForm
     from reformledger.ledger.views.reports import InboxFilter, ReportForm
+    from reformledger.pilots import forms as pf
+    from reformledger.pilots.selectors.innovations import proposing_units
+    from reformledger.pilots.selectors.investment import open_periods
+    from reformledger.pilots.views.investment import InvestmentImportForm, InvestmentReportForm
+    from reformledger.pilots.views.registry import managed_offices
     from reformledger.supervision import forms as sv
     from reformledger.supervision import selectors as sv_selectors
 
@@ -468,6 +608,44 @@ def _builders():
         ),
         "CollectiveReviewForm": ("staff", lambda r, d: sv.CollectiveReviewForm(d, office=r.county)),
         "DraftRevisionForm": ("staff", lambda r, d: sv.DraftRevisionForm(d, office=r.county)),
+        "InvestmentReportForm": (
+            "liaison",
+            lambda r, d: InvestmentReportForm(d, periods=open_periods(r.pilot)),
+        ),
+        "InvestmentImportForm": ("liaison", lambda r, d: InvestmentImportForm(d, pilot=r.pilot)),
+        "InnovationFilterForm": (
+            "liaison",
+            lambda r, d: pf.InnovationFilterForm(d, user=r.liaison),
+        ),
+        "InnovationProposeForm": (
+            "liaison",
+            lambda r, d: pf.InnovationProposeForm(d, user=r.liaison),
+        ),
+        "InnovationAcceptForm": ("staff", lambda r, d: pf.InnovationAcceptForm(d, office=r.county)),
+        "InnovationAdoptForm": (
+            "liaison",
+            lambda r, d: pf.InnovationAdoptForm(d, units=proposing_units(r.liaison)),
+        ),
+        "PilotForm": (
+            "staff",
+            lambda r, d: pf.PilotForm(d, offices=managed_offices(r.staff), office=r.county),
+        ),
+        # The pilot's host unit adds its sub-projects (the office may too).
+        "SubProjectForm": (
+            "liaison",
+            lambda r, d: pf.SubProjectForm(d, user=r.liaison, pilot=r.pilot),
+        ),
+        "IndicatorForm": ("staff", lambda r, d: indicator_forms.IndicatorForm(d, office=r.county)),
+        "IndicatorFilterForm": (
+            "liaison",
+            lambda r, d: indicator_forms.IndicatorFilterForm(
+                d, owners=indicator_selectors.owner_units(r.liaison)
+            ),
+        ),
+        "ValueReportForm": (
+            "liaison",
+            lambda r, d: indicator_forms.ValueReportForm(d, indicator=r.indicator),
+        ),
     }
 
 
@@ -491,7 +669,24 @@ def test_every_form_with_a_choice_of_rows_is_tried():
     assert names == set(_builders()) | set(NOT_COUNTY_FORMS)
 
 
-@pytest.mark.parametrize("name", sorted(_builders()))
+#: Forms known to offer rows the user cannot see: the bug stays checked (a strict xfail
+#: fails once it is fixed; then take the entry out).
+KNOWN_LEAKS: dict[str, str] = {}
+
+
+def _form_names():
+    return [
+        pytest.param(
+            name,
+            marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=KNOWN_LEAKS[name]),
+        )
+        if name in KNOWN_LEAKS
+        else name
+        for name in sorted(_builders())
+    ]
+
+
+@pytest.mark.parametrize("name", _form_names())
 def test_a_form_offers_no_row_the_user_cannot_see_and_refuses_its_id(region, name):
     r = region
     who, build = _builders()[name]

@@ -75,7 +75,8 @@ def dashboard(user, year: int | str | None = None, today: dt.date | None = None)
     year = shown.year
     if year is not None and year not in years:
         years = sorted({*years, year}, reverse=True)
-    # Imported here: the supervision section builds on this package's Breakdown.
+    # Imported here: the supervision and pilots sections build on this package's Breakdown.
+    from reformledger.web.dashboard.pilots import pilots_section
     from reformledger.web.dashboard.supervision import supervision_section
 
     # Without a task to show, every selector answers empty without a query.
@@ -97,6 +98,7 @@ def dashboard(user, year: int | str | None = None, today: dt.date | None = None)
         staleness=staleness(scope, units),
         key_paths=key_task_paths(scope, over.periods, status.key),
         supervision=supervision_section(user, year, dates),
+        pilots=pilots_section(user, year),
     )
     if year:
         _say_why_empty(dash, scope)

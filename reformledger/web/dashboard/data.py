@@ -19,6 +19,7 @@ from reformledger.ledger.choices import (
 
 if TYPE_CHECKING:
     from reformledger.ledger.selectors import WorkingYear
+    from reformledger.web.dashboard.pilots import PilotsSection
     from reformledger.web.dashboard.supervision import SupervisionSection
 
 
@@ -295,6 +296,8 @@ class Dashboard:
     key_paths: KeyTaskPaths
     # The supervision section (web/dashboard/supervision.py); None when not shown.
     supervision: SupervisionSection | None = None
+    # The pilots section (web/dashboard/pilots.py); None when not shown.
+    pilots: PilotsSection | None = None
 
     @property
     def cards(self) -> dict[str, int]:

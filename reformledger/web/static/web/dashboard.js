@@ -38,7 +38,8 @@
     return { width: narrow() ? 80 : 150, overflow: "truncate", fontFamily: font };
   }
 
-  // Stacked bars: grades per area, unit or period; overdue milestones per unit.
+  // Stacked bars: grades per area, unit or period; overdue milestones per unit. With
+  // `grouped`, bars side by side: planned against completed investment per pilot.
   function stacked(d, horizontal) {
     var n = d.categories.length;
     var titles = d.series.map(function (s) { return s.title; });
@@ -61,7 +62,7 @@
             total += p.value || 0;
             if (p.value) { lines.push(p.marker + plain(titles[p.seriesIndex]) + GAP + p.value); }
           });
-          if (items.length > 1) { lines.push("Σ" + GAP + total); }
+          if (items.length > 1 && !d.grouped) { lines.push("Σ" + GAP + total); }
           return lines.join("\n");
         }
       },
@@ -71,7 +72,9 @@
       yAxis: horizontal ? category : value,
       series: d.series.map(function (s) {
         return {
-          name: s.name, type: "bar", stack: "total", data: s.values, barMaxWidth: 26,
+          // Grouped bars (planned beside completed) are drawn side by side, not stacked.
+          name: s.name, type: "bar", stack: d.grouped ? undefined : "total", data: s.values,
+          barMaxWidth: 26,
           itemStyle: { color: s.colour }, emphasis: { focus: "series" }
         };
       })
