@@ -4,12 +4,16 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 
-def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    """Attach a service's ValidationError to the fields it names (others to the form)."""
+def add_service_errors(
+    form: forms.BaseForm, exc: ValidationError, renames: dict[str, str] | None = None
+) -> None:
+    """Attach a service's ValidationError to the fields it names (others to the form);
+    `renames` maps a service's field name to the form's where they differ."""
     if not hasattr(exc, "error_dict"):
         form.add_error(None, exc)
         return
     for name, errors in exc.message_dict.items():
+        name = (renames or {}).get(name, name)
         form.add_error(name if name in form.fields else None, errors)
 
 

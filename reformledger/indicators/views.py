@@ -3,14 +3,10 @@ path against the actuals, and the acts — define, set a target, report a value 
 evidence, check or return it — each through its service; the Excel export."""
 
 from decimal import Decimal
-from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -21,6 +17,13 @@ from reformledger.core.clock import business_today
 from reformledger.core.exceptions import ConflictError
 from reformledger.core.forms import add_service_errors
 from reformledger.core.http import XLSX, file_download
+from reformledger.core.views import (
+    list_paging,
+    posted_act,
+    posted_form_act,
+    section_page,
+    stored_file_response,
+)
 from reformledger.indicators import documents, permissions, selectors, services
 from reformledger.indicators.choices import Track, ValueStatus
 from reformledger.indicators.forms import (
@@ -31,22 +34,11 @@ from reformledger.indicators.forms import (
     ValueReturnForm,
 )
 from reformledger.indicators.models import Indicator, IndicatorFile, IndicatorValue
-from reformledger.ledger.views.reports import add_errors
 from reformledger.orgs.models import Unit
 from reformledger.orgs.permissions import scopes_of, under_any
 
-
-def indicators_page(view):
-    """A page of the section: signed in, and seeing indicators in some role."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not permissions.sees_indicators(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+#: A page of the section: signed in, and seeing indicators in some role.
+indicators_page = section_page(permissions.sees_indicators)
 
 
 def managed_offices(user) -> list[Unit]:
@@ -109,24 +101,18 @@ def indicator_list(request):
         year=year,
         ordering=ordering if ordering.lstrip("-") in selectors.SORTS else "",
     )
-    page = Paginator(rows, settings.LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
-    for indicator in page:
+    paging = list_paging(request, rows)
+    for indicator in paging["page"]:
         facts = indicator.facts
         indicator.latest_text = shown(facts.latest.value, indicator) if facts.latest else ""
         indicator.target_text = shown(facts.target, indicator)
-    query = request.GET.copy()
-    query.pop("page", None)
-    sort_query = query.copy()
-    sort_query.pop("ordering", None)
     return render(
         request,
         "indicators/indicator_list.html",
         {
             "filter": flt,
-            "page": page,
+            **paging,
             "year": year,
-            "query": query.urlencode(),
-            "sort_query": sort_query.urlencode(),
             "ordering": ordering,
             "can_define": bool(managed_offices(request.user)),
             "tracks": Track,
@@ -353,7 +339,7 @@ def indicator_report(request, pk: int):
                 files=data["files"],
             )
         except ValidationError as exc:
-            add_errors(form, exc, {"file": "files"})
+            add_service_errors(form, exc, {"file": "files"})
         except ConflictError as exc:
             form.add_error(None, str(exc))
         else:
@@ -381,15 +367,12 @@ def value_check(request, pk: int):
     value = _value_or_404(request, pk)
     if not permissions.can(request.user, "check", value):
         raise PermissionDenied
-    try:
-        services.indicator_check(value=value, by=request.user)
-    except ConflictError as exc:
-        messages.warning(request, str(exc))
-    else:
-        messages.success(
-            request, _("Value for %(period)s checked.") % {"period": value.period.label}
-        )
-    return redirect("indicators:detail", value.indicator_id)
+    return posted_act(
+        request,
+        run=lambda: services.indicator_check(value=value, by=request.user),
+        done=_("Value for %(period)s checked.") % {"period": value.period.label},
+        back=reverse("indicators:detail", args=[value.indicator_id]),
+    )
 
 
 @indicators_page
@@ -399,26 +382,22 @@ def value_return(request, pk: int):
     value = _value_or_404(request, pk)
     if not permissions.can(request.user, "check", value):
         raise PermissionDenied
-    form = ValueReturnForm(request.POST)
-    if form.is_valid():
-        try:
-            services.indicator_return(
-                value=value, by=request.user, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except ConflictError as exc:
-            messages.warning(request, str(exc))
-            return redirect("indicators:detail", value.indicator_id)
-        else:
-            messages.success(
-                request,
-                _("Value for %(period)s returned to %(unit)s.")
-                % {"period": value.period.label, "unit": value.indicator.owner_unit.label},
-            )
-            return redirect("indicators:detail", value.indicator_id)
-    indicator = _indicator_or_404(request, value.indicator_id)
-    return _detail(request, indicator, status=400, return_form=form, return_value=value.pk)
+
+    def refused(form):
+        indicator = _indicator_or_404(request, value.indicator_id)
+        return _detail(request, indicator, status=400, return_form=form, return_value=value.pk)
+
+    return posted_form_act(
+        request,
+        ValueReturnForm(request.POST),
+        run=lambda data: services.indicator_return(
+            value=value, by=request.user, reason=data["reason"]
+        ),
+        done=_("Value for %(period)s returned to %(unit)s.")
+        % {"period": value.period.label, "unit": value.indicator.owner_unit.label},
+        back=reverse("indicators:detail", args=[value.indicator_id]),
+        refused=refused,
+    )
 
 
 @indicators_page
@@ -433,13 +412,7 @@ def value_file(request, pk: int):
         handle = services.indicator_file_open(stored=stored, by=request.user)
     except FileNotFoundError as exc:
         raise Http404 from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=stored.original_name, content_type=stored.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_response(handle, stored)
 
 
 # --- the Excel export ---------------------------------------------------------------------

@@ -23,12 +23,20 @@ CHROMIUM = os.environ.get("RL_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
+#: The one Playwright and Chromium of this test process. An app's browser test that
+#: imports these fixtures defines a second `browser` fixture, and Playwright's sync API
+#: cannot start twice in one thread, so every definition shares this one (counted, and
+#: stopped when the last user is done).
+_SHARED: dict = {"users": 0}
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
+
+def _launch():
+    if not _SHARED["users"]:
+        from playwright.sync_api import sync_playwright
+
+        playwright = sync_playwright().start()
+        _SHARED["playwright"] = playwright
+        _SHARED["browser"] = playwright.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
             args=[
@@ -41,8 +49,22 @@ def browser():
                 "--disable-sync",
             ],
         )
-        yield browser
-        browser.close()
+    _SHARED["users"] += 1
+    return _SHARED["browser"]
+
+
+def _release() -> None:
+    _SHARED["users"] -= 1
+    if not _SHARED["users"]:
+        _SHARED.pop("browser").close()
+        _SHARED.pop("playwright").stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    shared = _launch()
+    yield shared
+    _release()
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 
 from reformledger.api.exceptions import PreconditionFailed
 from reformledger.api.fields import ScopedPrimaryKeyField
-from reformledger.api.filters import IdFilter
+from reformledger.api.filters import IdFilter, IntegerFilter
 from reformledger.api.mixins import (
     CONFLICT,
     ERRORS,
@@ -260,7 +260,8 @@ def _under_unit(lookup: str):
 
 
 class InnovationFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(min_value=FIRST_YEAR, max_value=LAST_YEAR)
+    # A whole number; a year with no innovation gives an empty list, as the ledger's do.
+    year = IntegerFilter()
     status = django_filters.ChoiceFilter(choices=InnovationStatus.choices)
     office = IdFilter(field_name="office_id")
     unit = IdFilter(method="under_unit", help_text="The proposing unit, or a unit above it.")
@@ -296,13 +297,17 @@ class InnovationFilter(django_filters.FilterSet):
 class AdoptionFilter(django_filters.FilterSet):
     innovation = IdFilter(field_name="innovation_id")
     unit = IdFilter(method="under_unit", help_text="The adopting unit, or a unit above it.")
-    year = django_filters.NumberFilter(
-        field_name="adopted_on__year", min_value=FIRST_YEAR, max_value=LAST_YEAR
-    )
+    year = IntegerFilter(method="adopted_in", help_text="The year of adoption.")
     ordering = django_filters.OrderingFilter(
         fields=(("adopted_on", "adopted_on"), ("unit__path", "unit"))
     )
     under_unit = _under_unit("unit")
+
+    def adopted_in(self, queryset, name, value):
+        # A year no calendar date has (0, 10000) adopts nothing: no error, an empty list.
+        if not FIRST_YEAR <= value <= LAST_YEAR:
+            return queryset.none()
+        return queryset.filter(adopted_on__year=value)
 
     class Meta:
         model = Adoption

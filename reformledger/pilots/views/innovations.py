@@ -4,21 +4,22 @@ propose, revise when returned, accept (turned into a pilot or a task), return,
 decline, declare replicable, adopt (推广), add evidence. Every act goes through its
 service; an act its state no longer allows comes back as a message, changing nothing."""
 
-from functools import wraps
-
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reformledger.core.exceptions import ConflictError
-from reformledger.ledger.views.reports import add_errors
+from reformledger.core.forms import add_service_errors
+from reformledger.core.views import (
+    list_paging,
+    posted_form_act,
+    section_page,
+    stored_file_response,
+)
 from reformledger.orgs.models import Unit
 from reformledger.pilots import permissions
 from reformledger.pilots.choices import InnovationStatus
@@ -50,18 +51,9 @@ _SORTS = {
 _RENAMES = {"file": "files"}
 
 
-def innovation_page(view):
-    """A page of the section: signed in, and working pilots and innovations in some role
-    (the office, city leaders, a unit's liaison or head)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not permissions.sees_pilots(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+#: A page of the section: signed in, and working pilots and innovations in some role
+#: (the office, city leaders, a unit's liaison or head).
+innovation_page = section_page(permissions.sees_pilots)
 
 
 def _url(innovation: Innovation) -> str:
@@ -105,19 +97,12 @@ def innovation_list(request):
         )
     ordering = data.get("ordering") or ""
     rows = _ordered(rows, ordering)
-    page = Paginator(rows, settings.LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    sort_query = query.copy()
-    sort_query.pop("ordering", None)
     return render(
         request,
         "pilots/innovations/list.html",
         {
             "filter": flt,
-            "page": page,
-            "query": query.urlencode(),
-            "sort_query": sort_query.urlencode(),
+            **list_paging(request, rows),
             "ordering": ordering,
             "sorts": INNOVATION_SORTS,
             "can_propose": selectors.proposing_units(request.user).exists(),
@@ -174,7 +159,7 @@ def innovation_propose(request):
                 files=data["files"],
             )
         except ValidationError as exc:
-            add_errors(form, exc, _RENAMES)
+            add_service_errors(form, exc, _RENAMES)
         else:
             messages.success(
                 request, _("Innovation proposed: the reform office has been told of it.")
@@ -211,7 +196,7 @@ def innovation_revise(request, pk: int):
                 **data,
             )
         except ValidationError as exc:
-            add_errors(form, exc, _RENAMES)
+            add_service_errors(form, exc, _RENAMES)
         except ConflictError as exc:
             messages.warning(request, str(exc))
             return redirect(_url(innovation))
@@ -290,19 +275,15 @@ def _act(request, pk: int, *, act: str, form_name: str, make_form, run, done: st
     innovation = _innovation_or_404(request, pk)
     if not permissions.can(request.user, act, innovation):
         raise PermissionDenied
-    form = make_form(innovation)
-    if form.is_valid():
-        try:
-            run(innovation, form.cleaned_data)
-        except ValidationError as exc:
-            add_errors(form, exc, _RENAMES)
-        except ConflictError as exc:
-            messages.warning(request, str(exc))
-            return redirect(_url(innovation))
-        else:
-            messages.success(request, done)
-            return redirect(_url(innovation))
-    return _page(request, innovation, status=400, **{form_name: form})
+    return posted_form_act(
+        request,
+        make_form(innovation),
+        run=lambda data: run(innovation, data),
+        done=done,
+        back=_url(innovation),
+        refused=lambda form: _page(request, innovation, status=400, **{form_name: form}),
+        renames=_RENAMES,
+    )
 
 
 @innovation_page
@@ -428,13 +409,7 @@ def innovation_file(request, pk: int):
         handle = services.innovation_file_open(stored=stored, by=request.user)
     except FileNotFoundError as exc:
         raise Http404 from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=stored.original_name, content_type=stored.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_response(handle, stored)
 
 
 urlpatterns = [

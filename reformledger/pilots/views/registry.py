@@ -3,14 +3,9 @@ particulars, tasks with ratings, sub-projects with investment and trend, reviews
 acceptance, files, history), registering and editing a pilot, each act of its life,
 its files and its sub-projects. Every change goes through the services."""
 
-from functools import wraps
-
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -18,7 +13,13 @@ from django.views.decorators.http import require_POST
 
 from reformledger.core.exceptions import ConflictError, StaleVersionError
 from reformledger.core.forms import add_service_errors
-from reformledger.ledger.views.reports import add_errors
+from reformledger.core.views import (
+    list_paging,
+    posted_act,
+    posted_form_act,
+    section_page,
+    stored_file_response,
+)
 from reformledger.orgs.models import Unit
 from reformledger.orgs.permissions import scopes_of, under_any
 from reformledger.pilots import permissions, services
@@ -49,17 +50,8 @@ from reformledger.pilots.services.sub_projects import may_edit_sub_projects
 # --- what the pages share ------------------------------------------------------------
 
 
-def pilots_page(view):
-    """A page of the section: signed in, and working pilots in some role."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not permissions.sees_pilots(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+#: A page of the section: signed in, and working pilots in some role.
+pilots_page = section_page(permissions.sees_pilots)
 
 
 def managed_offices(user) -> list[Unit]:
@@ -107,19 +99,12 @@ def pilot_list_page(request):
     )
     if form.is_bound and not form.is_valid():
         rows = rows.none()
-    page = Paginator(rows, settings.LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    sort_query = query.copy()
-    sort_query.pop("ordering", None)
     return render(
         request,
         "pilots/pilot_list.html",
         {
             "filter": form,
-            "page": page,
-            "query": query.urlencode(),
-            "sort_query": sort_query.urlencode(),
+            **list_paging(request, rows),
             "ordering": ordering if ordering.lstrip("-") in PILOT_SORTS else "",
             "totals": pilot_totals(rows),
             "can_register": bool(managed_offices(request.user)),
@@ -213,25 +198,26 @@ def pilot_detail_page(request, pk: int):
     return _detail_page(request, pk)
 
 
-def _act(request, pk: int, *, act: str, form_name: str, run, done: str, anchor: str = ""):
-    """Do one act on a pilot from its page: the permission first (403), then the form;
-    a service's refusal comes back onto the form (400), a state conflict as a warning."""
+def _act(request, pk: int, *, act: str, run, done: str, form_name: str = "", anchor: str = ""):
+    """Do one act on a pilot from its page: the permission first (403), then the form
+    (`form_name`, if the act has one); a service's refusal comes back onto the form
+    (400), a state conflict as a warning. `run(pilot, data)`; `data` is the form's
+    cleaned data, or empty for an act without a form."""
     pilot = pilot_or_404(request, pk)
     if not permissions.can(request.user, act, pilot):
         raise PermissionDenied
-    form = FORMS[form_name](request.POST, request.FILES, auto_id=_auto_id(form_name))
-    if form.is_valid():
-        try:
-            run(pilot, form.cleaned_data)
-        except ValidationError as exc:
-            add_errors(form, exc, {"file": "files"})
-        except ConflictError as exc:
-            messages.warning(request, str(exc))
-            return redirect(_pilot_url(pilot, anchor))
-        else:
-            messages.success(request, done)
-            return redirect(_pilot_url(pilot, anchor))
-    return _detail_page(request, pk, status=400, **{form_name: form})
+    back = _pilot_url(pilot, anchor)
+    if not form_name:
+        return posted_act(request, run=lambda: run(pilot, {}), done=done, back=back)
+    return posted_form_act(
+        request,
+        FORMS[form_name](request.POST, request.FILES, auto_id=_auto_id(form_name)),
+        run=lambda data: run(pilot, data),
+        done=done,
+        back=back,
+        refused=lambda form: _detail_page(request, pk, status=400, **{form_name: form}),
+        renames={"file": "files"},
+    )
 
 
 @pilots_page
@@ -263,16 +249,13 @@ def pilot_start(request, pk: int):
 @pilots_page
 @require_POST
 def pilot_open_mid_term(request, pk: int):
-    pilot = pilot_or_404(request, pk)
-    if not permissions.can(request.user, "manage", pilot):
-        raise PermissionDenied
-    try:
-        services.pilot_open_mid_term(pilot=pilot, by=request.user)
-    except ConflictError as exc:
-        messages.warning(request, str(exc))
-    else:
-        messages.success(request, _("The mid-term review is open."))
-    return redirect(_pilot_url(pilot))
+    return _act(
+        request,
+        pk,
+        act="manage",
+        run=lambda p, d: services.pilot_open_mid_term(pilot=p, by=request.user),
+        done=_("The mid-term review is open."),
+    )
 
 
 @pilots_page
@@ -292,16 +275,13 @@ def pilot_review(request, pk: int):
 @pilots_page
 @require_POST
 def pilot_open_acceptance(request, pk: int):
-    pilot = pilot_or_404(request, pk)
-    if not permissions.can(request.user, "manage", pilot):
-        raise PermissionDenied
-    try:
-        services.pilot_open_acceptance(pilot=pilot, by=request.user)
-    except ConflictError as exc:
-        messages.warning(request, str(exc))
-    else:
-        messages.success(request, _("The acceptance is open."))
-    return redirect(_pilot_url(pilot))
+    return _act(
+        request,
+        pk,
+        act="manage",
+        run=lambda p, d: services.pilot_open_acceptance(pilot=p, by=request.user),
+        done=_("The acceptance is open."),
+    )
 
 
 @pilots_page
@@ -376,13 +356,7 @@ def pilot_file(request, pk: int):
         handle = services.pilot_file_open(stored=stored, by=request.user)
     except FileNotFoundError as exc:
         raise Http404 from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=stored.original_name, content_type=stored.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_response(handle, stored)
 
 
 # --- registering and editing ---------------------------------------------------------------
@@ -474,20 +448,20 @@ def sub_project_new(request, pk: int):
     form = SubProjectForm(
         request.POST, auto_id=_auto_id("sub_project_form"), user=request.user, pilot=pilot
     )
-    if form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def run(data):
+        data = dict(data)
         data.pop("version", None)
-        try:
-            services.sub_project_create(pilot=pilot, by=request.user, **data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except ConflictError as exc:
-            messages.warning(request, str(exc))
-            return redirect(_pilot_url(pilot, "sub-projects"))
-        else:
-            messages.success(request, _("The sub-project is added."))
-            return redirect(_pilot_url(pilot, "sub-projects"))
-    return _detail_page(request, pk, status=400, sub_project_form=form)
+        services.sub_project_create(pilot=pilot, by=request.user, **data)
+
+    return posted_form_act(
+        request,
+        form,
+        run=run,
+        done=_("The sub-project is added."),
+        back=_pilot_url(pilot, "sub-projects"),
+        refused=lambda form: _detail_page(request, pk, status=400, sub_project_form=form),
+    )
 
 
 @pilots_page
