@@ -49,7 +49,10 @@ def _investment_due(context: NextActContext, paths: tuple[str, ...]) -> Source:
         **{f"period__{k}": v for k, v in open_now.items()},
     )
     missing = SubProject.objects.filter(pilot=OuterRef("pk")).filter(~Exists(reported))
-    period = Period.objects.filter(office=OuterRef("office"), **open_now)
+    # An open period that began within the pilot period: none is asked for after it ends.
+    period = Period.objects.filter(office=OuterRef("office"), **open_now).filter(
+        start__lte=OuterRef("end")
+    )
     due = Pilot.objects.filter(under_any("host_unit", paths), status__in=REPORTING).filter(
         Exists(period), Exists(missing)
     )

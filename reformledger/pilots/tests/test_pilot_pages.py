@@ -374,18 +374,22 @@ def test_next_acts_name_the_reviews_acceptances_and_investment_due(
     )
     services.pilot_start(pilot=reviewing, by=office_staff)
     services.pilot_open_mid_term(pilot=reviewing, by=office_staff)
-    running = register(world, office_staff, code="A-2")
-    services.pilot_approve(
-        pilot=running, by=office_staff, approval_no="2", approved_on=D(2016, 1, 1)
-    )
-    services.sub_project_create(
-        pilot=running,
-        by=office_staff,
-        code="S",
-        name="子项目",
-        host_unit=world.huiyang,
-        planned_investment=1,
-    )
+    # Two running pilots with a sub-project: one whose period spans today, one whose period
+    # ended before the open period began (nothing is asked of it any more).
+    running = register(world, office_staff, code="A-2", end=today + dt.timedelta(days=365))
+    ended = register(world, office_staff, code="A-3", end=today - dt.timedelta(days=30))
+    for code, pilot in (("2", running), ("3", ended)):
+        services.pilot_approve(
+            pilot=pilot, by=office_staff, approval_no=code, approved_on=D(2016, 1, 1)
+        )
+        services.sub_project_create(
+            pilot=pilot,
+            by=office_staff,
+            code="S",
+            name="子项目",
+            host_unit=world.huiyang,
+            planned_investment=1,
+        )
     staff = next_acts(office_staff)
     assert [i.subject for i in staff.of("pilot_review_due").items] == [f"A-1 {reviewing.name}"]
     assert staff.of("pilot_acceptance_due") is None
