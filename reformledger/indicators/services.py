@@ -39,7 +39,8 @@ from reformledger.ledger.services.periods import require_open
 from reformledger.notifications import services as notices
 from reformledger.notifications.choices import NotificationKind
 from reformledger.orgs.choices import Role
-from reformledger.orgs.models import Membership, Unit
+from reformledger.orgs.models import Unit
+from reformledger.orgs.selectors import unit_members
 from reformledger.pilots.models import Pilot
 
 __all__ = [
@@ -551,23 +552,17 @@ def indicator_file_open(*, stored: IndicatorFile, by):
 # --- behind the path: the owner unit is told --------------------------------------------
 
 
-def _people_of(unit: Unit) -> list:
-    """The unit's liaisons and head: who is told of its indicators."""
-    rows = Membership.objects.filter(
-        unit=unit, is_active=True, role__in=(Role.UNIT_REPORTER, Role.UNIT_HEAD)
-    ).select_related("user")
-    return [m.user for m in rows if m.user.is_active]
-
-
 def _tell(unit: Unit, *, key: str, title: str, body: str, link: str) -> int:
-    """Tell the unit's people in the app and by e-mail, once per `key`; how many now."""
-    sent = 0
-    for user in _people_of(unit):
-        notice = notices.notify(
-            recipient=user, kind=NotificationKind.NOTICE, key=key, title=title, body=body, link=link
-        )
-        sent += notice is not None
-    return sent
+    """Tell the unit's liaisons and head in the app and by e-mail, once per `key`; how
+    many now."""
+    return notices.notify_each(
+        unit_members(unit, (Role.UNIT_REPORTER, Role.UNIT_HEAD)),
+        kind=NotificationKind.NOTICE,
+        key=key,
+        title=title,
+        body=body,
+        link=link,
+    )
 
 
 def _notify_behind(indicators, *, year: int, as_of: dt.date | None) -> int:

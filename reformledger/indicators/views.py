@@ -35,18 +35,14 @@ from reformledger.indicators.forms import (
 )
 from reformledger.indicators.models import Indicator, IndicatorFile, IndicatorValue
 from reformledger.orgs.models import Unit
-from reformledger.orgs.permissions import scopes_of, under_any
+from reformledger.orgs.permissions import offices_worked
 
 #: A page of the section: signed in, and seeing indicators in some role.
 indicators_page = section_page(permissions.sees_indicators)
 
 
-def managed_offices(user) -> list[Unit]:
-    """The reform offices whose indicators `user` defines, by path."""
-    paths = scopes_of(user).paths(*permissions.OFFICE)
-    if not paths:
-        return []
-    return list(Unit.objects.filter(kind="office").filter(under_any("", paths)).order_by("path"))
+#: The reform offices whose indicators the user manages (office staff and leaders).
+managed_offices = offices_worked
 
 
 def _indicator_or_404(request, pk: int) -> Indicator:

@@ -148,6 +148,20 @@ def already_sent(keys: Iterable[str]) -> set[tuple[int, str]]:
     return sent
 
 
+def notify_each(
+    users, *, kind: str, key: str, title: str, body: str, link: str = "", task=None
+) -> int:
+    """Tell each of `users` the same thing (`notify`), once per `key`; returns how many
+    were told now."""
+    sent = 0
+    for user in users:
+        notice = notify(
+            recipient=user, kind=kind, key=key, title=title, body=body, link=link, task=task
+        )
+        sent += notice is not None
+    return sent
+
+
 def notify_many(*, drafts: list[Draft], verb: str, reason: str = "") -> Counter:
     """Write many notices in batches, each once per (recipient, key), with one audit
     record for the run, then e-mail them; returns how many of each kind were written.

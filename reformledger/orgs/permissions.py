@@ -70,6 +70,15 @@ def under_any(lookup: str, paths: tuple[str, ...]) -> Q:
     return q
 
 
+def offices_worked(user) -> list[Unit]:
+    """The reform offices where `user` is office staff or an office leader (or below a
+    unit where they are), by place in the tree: where they register and define things."""
+    paths = scopes_of(user).paths(Role.OFFICE_ADMIN, Role.OFFICE_LEADER)
+    if not paths:
+        return []
+    return list(Unit.objects.filter(kind="office").filter(under_any("", paths)).order_by("path"))
+
+
 def visible_units(user):
     """Units a user may open: staff and leaders see all; a unit's people see their subtree."""
     scopes = scopes_of(user)

@@ -27,6 +27,15 @@ def unit_people(unit: Unit) -> QuerySet[Membership]:
     )
 
 
+def unit_members(unit: Unit, roles) -> list:
+    """The active users holding one of `roles` in `unit` itself (not below it): whom a
+    notice to the unit's liaisons and head, or to an office's staff, goes to."""
+    rows = Membership.objects.filter(
+        unit=unit, is_active=True, role__in=roles, user__is_active=True
+    ).select_related("user")
+    return [m.user for m in rows]
+
+
 def unit_tree(user) -> QuerySet[Unit]:
     """The units a user may open, in tree order."""
     return visible_units(user).filter(is_active=True).order_by("path")

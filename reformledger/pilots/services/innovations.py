@@ -28,8 +28,9 @@ from reformledger.ledger.models import Task
 from reformledger.notifications import services as notices
 from reformledger.notifications.choices import NotificationKind
 from reformledger.orgs.choices import Role, UnitKind
-from reformledger.orgs.models import Membership, Unit
+from reformledger.orgs.models import Unit
 from reformledger.orgs.permissions import scopes_of
+from reformledger.orgs.selectors import unit_members
 from reformledger.pilots import permissions
 from reformledger.pilots.choices import InnovationStatus, PilotLevel
 from reformledger.pilots.models import Adoption, Innovation, InnovationFile, Pilot
@@ -170,25 +171,11 @@ def _store(
 # --- telling people --------------------------------------------------------------------
 
 
-def _members(unit: Unit, roles) -> list:
-    rows = Membership.objects.filter(unit=unit, is_active=True, role__in=roles)
-    return [m.user for m in rows.select_related("user") if m.user.is_active]
-
-
 def _tell(users, *, key: str, title: str, body: str, link: str) -> int:
     """Tell each of `users` in the app and by e-mail, once per `key`."""
-    sent = 0
-    for user in users:
-        notice = notices.notify(
-            recipient=user,
-            kind=NotificationKind.NOTICE,
-            key=key,
-            title=title,
-            body=body,
-            link=link,
-        )
-        sent += notice is not None
-    return sent
+    return notices.notify_each(
+        users, kind=NotificationKind.NOTICE, key=key, title=title, body=body, link=link
+    )
 
 
 def _link(innovation: Innovation) -> str:
@@ -198,7 +185,7 @@ def _link(innovation: Innovation) -> str:
 def _tell_office(innovation: Innovation, *, title: str, body: str) -> int:
     """The office's staff (改革办科员), who prepare its decisions."""
     return _tell(
-        _members(innovation.office, (Role.OFFICE_ADMIN,)),
+        unit_members(innovation.office, (Role.OFFICE_ADMIN,)),
         key=f"innovation:{innovation.pk}:proposed:{innovation.version}",
         title=title,
         body=body,
@@ -209,7 +196,7 @@ def _tell_office(innovation: Innovation, *, title: str, body: str) -> int:
 def _tell_unit(innovation: Innovation, *, act: str, title: str, body: str) -> int:
     """The proposing unit's liaisons and head."""
     return _tell(
-        _members(innovation.unit, UNIT_ROLES),
+        unit_members(innovation.unit, UNIT_ROLES),
         key=f"innovation:{innovation.pk}:{act}:{innovation.version}",
         title=title,
         body=body,
@@ -539,7 +526,7 @@ def innovation_adopt(
         },
     )
     _tell(
-        _members(innovation.unit, UNIT_ROLES),
+        unit_members(innovation.unit, UNIT_ROLES),
         key=f"innovation:{innovation.pk}:adopted:{unit.pk}",
         title=_("%(unit)s adopted your experience: %(title)s")
         % {"unit": unit.name, "title": innovation.title},

@@ -23,7 +23,8 @@ from reformledger.ledger.models import Task
 from reformledger.notifications import services as notices
 from reformledger.notifications.choices import NotificationKind
 from reformledger.orgs.choices import Role
-from reformledger.orgs.models import Membership, Person, Unit
+from reformledger.orgs.models import Person, Unit
+from reformledger.orgs.selectors import unit_members
 from reformledger.pilots import permissions
 from reformledger.pilots.choices import (
     AcceptanceResult,
@@ -125,21 +126,14 @@ def _pilot_link(pilot: Pilot) -> str:
 
 def _tell_host(pilot: Pilot, *, event: str, title: str, body: str = "") -> None:
     """Tell the host unit's liaisons and head in the app, once per pilot and event."""
-    rows = Membership.objects.filter(
-        unit=pilot.host_unit,
-        is_active=True,
-        role__in=(Role.UNIT_REPORTER, Role.UNIT_HEAD),
-        user__is_active=True,
-    ).select_related("user")
-    for member in rows:
-        notices.notify(
-            recipient=member.user,
-            kind=NotificationKind.NOTICE,
-            key=f"pilot:{pilot.pk}:{event}",
-            title=title,
-            body=body or pilot.name,
-            link=_pilot_link(pilot),
-        )
+    notices.notify_each(
+        unit_members(pilot.host_unit, (Role.UNIT_REPORTER, Role.UNIT_HEAD)),
+        kind=NotificationKind.NOTICE,
+        key=f"pilot:{pilot.pk}:{event}",
+        title=title,
+        body=body or pilot.name,
+        link=_pilot_link(pilot),
+    )
 
 
 def _check_fields(

@@ -20,8 +20,7 @@ from reformledger.core.views import (
     section_page,
     stored_file_response,
 )
-from reformledger.orgs.models import Unit
-from reformledger.orgs.permissions import scopes_of, under_any
+from reformledger.orgs.permissions import offices_worked
 from reformledger.pilots import permissions, services
 from reformledger.pilots.choices import STATUS_ORDER, AcceptanceResult, PilotStatus
 from reformledger.pilots.forms import (
@@ -54,12 +53,8 @@ from reformledger.pilots.services.sub_projects import may_edit_sub_projects
 pilots_page = section_page(permissions.sees_pilots)
 
 
-def managed_offices(user) -> list[Unit]:
-    """The reform offices whose registry `user` manages, by place in the tree."""
-    paths = scopes_of(user).paths(*permissions.OFFICE)
-    if not paths:
-        return []
-    return list(Unit.objects.filter(kind="office").filter(under_any("", paths)).order_by("path"))
+#: The reform offices whose registry the user manages (office staff and leaders).
+managed_offices = offices_worked
 
 
 def pilot_or_404(request, pk: int) -> Pilot:

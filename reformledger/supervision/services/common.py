@@ -11,7 +11,8 @@ from reformledger.ledger.models import Task
 from reformledger.notifications import services as notices
 from reformledger.notifications.choices import NotificationKind
 from reformledger.orgs.choices import Role
-from reformledger.orgs.models import Membership, Unit
+from reformledger.orgs.models import Unit
+from reformledger.orgs.selectors import unit_members
 
 MEETING_FIELDS = ("held_on", "topic", "attendees", "minutes", "tasks")
 ORDER_FIELDS = ("level", "deadline", "status", "escalations")
@@ -57,8 +58,7 @@ def working_days_after(start: dt.date, days: int) -> dt.date:
 
 
 def _members(unit: Unit, roles) -> list:
-    rows = Membership.objects.filter(unit=unit, is_active=True, role__in=roles)
-    return [m.user for m in rows.select_related("user") if m.user.is_active]
+    return unit_members(unit, roles)
 
 
 def _people_of(unit: Unit) -> list:
@@ -74,19 +74,9 @@ def _staff_of(office: Unit) -> list:
 def _tell(users, *, key: str, title: str, body: str, link: str, task=None) -> int:
     """Tell each of `users` in the app and by e-mail, once per `key`; returns how many
     were told now. The one place supervision sends notices."""
-    sent = 0
-    for user in users:
-        notice = notices.notify(
-            recipient=user,
-            kind=NotificationKind.NOTICE,
-            key=key,
-            title=title,
-            body=body,
-            link=link,
-            task=task,
-        )
-        sent += notice is not None
-    return sent
+    return notices.notify_each(
+        users, kind=NotificationKind.NOTICE, key=key, title=title, body=body, link=link, task=task
+    )
 
 
 def _tell_unit(unit: Unit, **notice) -> int:
