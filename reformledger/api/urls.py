@@ -6,7 +6,9 @@ from rest_framework.routers import DefaultRouter
 
 from reformledger.accounts.api import TokenViewSet
 from reformledger.api.jobs import ImportJobViewSet
+from reformledger.assessment import api as assessment
 from reformledger.audit.api import AuditRecordViewSet
+from reformledger.evaluation import api as evaluation
 from reformledger.indicators import api as indicators
 from reformledger.ledger.api.cycle import (
     ClosingViewSet,
@@ -31,6 +33,10 @@ from reformledger.supervision import api as supervision
 
 router = DefaultRouter()
 router.include_root_view = False
+# No `.json` suffix routes: the API speaks JSON (and `?format=` / Accept choose another
+# renderer); the suffix variants doubled every route and reached custom actions, whose
+# signatures take no `format`, as server errors.
+router.include_format_suffixes = False
 router.register("units", UnitViewSet, basename="unit")
 router.register("people", PersonViewSet, basename="person")
 router.register("tasks", TaskCycleViewSet, basename="task")
@@ -72,6 +78,9 @@ router.register("innovations", InnovationViewSet, basename="innovation")
 router.register("adoptions", AdoptionViewSet, basename="adoption")
 # Pilots (改革试点): sub-project investment.
 router.register("investment-reports", InvestmentReportViewSet, basename="investment-report")
+# Evaluations (改革评估) and annual cards (绿黄牌): each app registers its own resources.
+evaluation.register(router)
+assessment.register(router)
 
 # Uploads that start an import job (the job itself is /import-jobs/<id>/).
 imports_task_list = ImportViewSet.as_view({"post": "task_list"})

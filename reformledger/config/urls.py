@@ -33,6 +33,8 @@ urlpatterns = [
     path("supervision/", include("reformledger.supervision.urls")),
     path("pilots/", include("reformledger.pilots.urls")),
     path("indicators/", include("reformledger.indicators.urls")),
+    path("evaluation/", include("reformledger.evaluation.urls")),
+    path("assessment/", include("reformledger.assessment.urls")),
     path("", include("reformledger.web.urls")),
 ]
 

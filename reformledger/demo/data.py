@@ -139,6 +139,9 @@ ACCOUNTS = [
         False,
     ),
     ("evaluator", "周演练", "第三方评估组组长", "evaluator", "HZ-GGB", "HZ-GGB", False),
+    # The other two outside evaluation teams' logins (demo/evaluation_data.py).
+    ("evaluator2", "吕评议", "第三方评估组组长", "evaluator", "HZ-GGB", "HZ-GGB", False),
+    ("evaluator3", "施评鉴", "第三方评估组组长", "evaluator", "HZ-GGB", "HZ-GGB", False),
     ("sysadmin", "吴示例", "系统管理员", "system_admin", "HZ", "HZ-GGB", True),
     ("auditor", "郑测评", "审计管理员", "auditor", "HZ", "HZ-GGB", False),
     ("secadmin", "孙样本", "安全管理员", "security_admin", "HZ", "HZ-GGB", False),
@@ -1053,6 +1056,8 @@ TASKS = [
         "helping": ["HZ-HBJ", "HZ-HC", "HZ-HY"],
         "deliverable": "mechanism",
         "start": d(3, 1),
+        "leader": "高拟定",
+        "key": True,
     },
     {
         "code": "2016-046",

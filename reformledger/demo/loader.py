@@ -13,8 +13,11 @@ with it, through the supervision services, the year's leader links, leading-grou
 meetings, supervision meetings and orders (`supervision.py`, `supervision_data.py`),
 and through the pilots and indicators services, the pilot registry, its investment,
 the grassroots innovations and the indicators (`pilots.py`, `pilots_data.py`).
-Last, `live.py` plays 2017 up to the demo's business date (`data.BUSINESS_DATE`), so
-the 2017 ledger is live and every login has something waiting for it.
+In early 2017 the office evaluates the year (`evaluation.py`, `evaluation_data.py`:
+the comprehensive, 17 special and 3 third-party evaluations) and gives its cards
+(`assessment.py`: the 2016 green and yellow cards, one appeal decided). Last,
+`live.py` plays 2017 up to the demo's business date (`data.BUSINESS_DATE`), so the
+2017 ledger is live and every login has something waiting for it.
 
 Rows are matched on their natural keys (unit code, username, person name and
 unit, area and system code, office + year + task code): a row that exists is
@@ -37,7 +40,7 @@ from reformledger.accounts.otp import DEMO_DEVICE_NAME, demo_key
 from reformledger.accounts.permissions import SECOND_FACTOR_ROLES
 from reformledger.audit import services as audit
 from reformledger.core.clock import pinned
-from reformledger.demo import cycle, data, live
+from reformledger.demo import assessment, cycle, data, evaluation, live
 from reformledger.ledger import services as ledger
 from reformledger.ledger.models import ReformArea, ReformSystem, Task, WorkPoint, WorkProgramme
 from reformledger.ledger.validation import MilestoneRow
@@ -118,6 +121,10 @@ class _Loader:
             # RL_BUSINESS_DATE says); 2017 pins each act to its own day.
             with pinned(None):
                 cycle.run(self)
+            # The year's evaluations, then the cards that count their findings, each act
+            # pinned to its day in early 2017.
+            evaluation.play(self)
+            assessment.play(self)
         if live.needed(self.units[data.CITY_OFFICE]):
             live.run(self)
         return self.result

@@ -16,7 +16,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -33,7 +32,7 @@ from reformledger.indicators.models import (
     IndicatorTarget,
     IndicatorValue,
 )
-from reformledger.ledger.evidence import check_upload
+from reformledger.ledger.evidence import check_upload, store_checked
 from reformledger.ledger.models import Period, Task
 from reformledger.ledger.services.periods import require_open
 from reformledger.notifications import services as notices
@@ -442,17 +441,13 @@ def indicator_report(
             indicator=indicator, period=period, value=value, note=note, reported_by=by
         )
     for upload, info in checked:
-        upload.seek(0)
-        stored = IndicatorFile(
+        store_checked(
+            IndicatorFile,
+            upload,
+            info,
             value=row,
-            original_name=info.name,
-            size=info.size,
-            content_type=info.content_type,
-            sha256=info.sha256,
             uploaded_by=by,
         )
-        stored.file.save(info.name, ContentFile(upload.read()), save=False)
-        stored.save()
     audit.record(
         actor=by,
         verb="indicator.value_reported",

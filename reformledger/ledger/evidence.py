@@ -27,6 +27,7 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
@@ -390,3 +391,24 @@ def _sha256(upload) -> str:
         digest.update(chunk)
     upload.seek(0)
     return digest.hexdigest()
+
+
+def store_checked(model, upload, info: CheckedUpload, **fields):
+    """Keep an upload already accepted by `check_upload` as a new row of `model` (a file
+    model with `file`, `original_name`, `size`, `content_type` and `sha256`), with the
+    row's other `fields`. The stored file is removed again if the row cannot be saved."""
+    upload.seek(0)
+    row = model(
+        original_name=info.name,
+        size=info.size,
+        content_type=info.content_type,
+        sha256=info.sha256,
+        **fields,
+    )
+    row.file.save(info.name, ContentFile(upload.read()), save=False)
+    try:
+        row.save()
+    except Exception:
+        row.file.delete(save=False)
+        raise
+    return row

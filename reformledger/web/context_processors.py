@@ -3,7 +3,9 @@
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
 
+from reformledger.assessment.permissions import sees_assessment
 from reformledger.core.clock import business_date as _business_date
+from reformledger.evaluation.permissions import runs_evaluations, sees_evaluations
 from reformledger.indicators.permissions import sees_indicators
 from reformledger.ledger.selectors import next_acts_count
 from reformledger.notifications.selectors import unread_count
@@ -37,6 +39,10 @@ def navigation(request):
         # Pilots (改革试点) and indicators (指标): their sections, by their own rules.
         "nav_pilots": sees_pilots(user),
         "nav_indicators_url": _indicators_url(user),
+        # The year's end: evaluations (改革评估) and the cards (绿黄牌), by their own rules.
+        "nav_evaluation": sees_evaluations(user),
+        "nav_evaluation_office": runs_evaluations(user),
+        "nav_assessment": sees_assessment(user),
         # The navbar's badge beside "Notices" (notifications app): one count query,
         # run only by a page that shows the navbar.
         "unread_notifications": SimpleLazyObject(lambda: unread_count(user)),

@@ -18,8 +18,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from reformledger.assessment.models import Appeal, Card
 from reformledger.audit.models import AuditRecord
 from reformledger.demo.data import DEMO_PASSWORD
+from reformledger.evaluation.models import Evaluation
 from reformledger.ledger.models import Task
 from reformledger.supervision.models import (
     ActionItem,
@@ -54,8 +56,9 @@ ROLES = (
 SKIP = re.compile(
     r"^/(logout|i18n|api)/|^/admin/.+|\.(xlsx|csv|docx|pdf)$|/(word|minutes|files?|evidence)/"
 )
-#: Pages that list accounts, where account names (office, fgj_head) are names.
-ACCOUNT_PAGES = ("/audit/", "/account/", "/admin/")
+#: Pages that list accounts (an evaluation team's members among them), where account
+#: names (office, fgj_head) are names.
+ACCOUNT_PAGES = ("/audit/", "/account/", "/admin/", "/evaluation/teams/")
 
 
 def kind_of(path: str) -> str:
@@ -84,10 +87,29 @@ def samples(role: str) -> list[str]:
         reverse("ledger:reports_import"),
         reverse("ledger:work_points_import"),
     ]
+    # The year's end: an evaluation of each kind with its scope, a yellow card, an
+    # appealed one and the rule set they were computed with.
+    evaluations = [Evaluation.objects.filter(kind=k).first() for k in ("comprehensive", "special")]
+    third = Evaluation.objects.filter(kind="third_party", team__members__username="evaluator")
+    yellow = Card.objects.filter(colour="yellow", replaced_by__isnull=True).first()
+    appealed = Appeal.objects.select_related("card").first()
+    year_end = [reverse("evaluation:detail", args=[e.pk]) for e in evaluations if e]
+    year_end += [reverse("evaluation:scope", args=[e.pk]) for e in evaluations[:1] if e]
+    year_end += [reverse("assessment:card", args=[c.pk]) for c in (yellow,) if c]
+    if appealed:
+        year_end.append(reverse("assessment:card", args=[appealed.card.pk]))
+        year_end.append(reverse("assessment:rule_set", args=[appealed.card.office_id, 2016]))
     if role in ("office", "director"):
-        return office
+        return office + year_end
+    if role == "evaluator":
+        return [reverse("evaluation:detail", args=[e.pk]) for e in third] + [
+            reverse("evaluation:scope", args=[e.pk]) for e in third
+        ]
     if role in ("huiyang", "huiyang_head") and huiyang_task:
-        return [reverse("ledger:task", args=[huiyang_task.pk])]
+        own = Card.objects.filter(unit=huiyang_task.lead_unit, status="published")
+        return [reverse("ledger:task", args=[huiyang_task.pk])] + [
+            reverse("assessment:card", args=[c.pk]) for c in own
+        ]
     if role == "leader":
         return [reverse("web:dashboard"), reverse("ledger:task", args=[task.pk])]
     if role == "auditor":

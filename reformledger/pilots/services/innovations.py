@@ -15,7 +15,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,7 +22,7 @@ from django.utils.translation import gettext as _
 from reformledger.audit import services as audit
 from reformledger.core.clock import business_now, business_today
 from reformledger.core.exceptions import ConflictError, StaleVersionError
-from reformledger.ledger.evidence import CheckedUpload, check_upload
+from reformledger.ledger.evidence import CheckedUpload, check_upload, store_checked
 from reformledger.ledger.models import Task
 from reformledger.notifications import services as notices
 from reformledger.notifications.choices import NotificationKind
@@ -153,18 +152,14 @@ def _checked_uploads(files: Iterable) -> list[tuple[Any, CheckedUpload]]:
 def _store(
     innovation: Innovation, by, upload, info: CheckedUpload, adoption: Adoption | None = None
 ) -> InnovationFile:
-    upload.seek(0)
-    stored = InnovationFile(
+    stored = store_checked(
+        InnovationFile,
+        upload,
+        info,
         innovation=innovation,
         adoption=adoption,
-        original_name=info.name,
-        size=info.size,
-        content_type=info.content_type,
-        sha256=info.sha256,
         uploaded_by=by,
     )
-    stored.file.save(info.name, ContentFile(upload.read()), save=False)
-    stored.save()
     return stored
 
 

@@ -16,7 +16,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -25,7 +24,7 @@ from reformledger.core.exceptions import ConflictError
 from reformledger.exchange.errors import CellError, ImportRefused
 from reformledger.exchange.jobs import JobKind, Progress, ReviewAgain
 from reformledger.exchange.models import ImportJob
-from reformledger.ledger.evidence import check_upload
+from reformledger.ledger.evidence import check_upload, store_checked
 from reformledger.ledger.models import Period
 from reformledger.ledger.services.periods import require_open
 from reformledger.pilots import permissions
@@ -127,24 +126,15 @@ def investment_report(
 
 
 def _store(report: InvestmentReport, pilot: Pilot, upload, info, by) -> PilotFile:
-    upload.seek(0)
-    stored = PilotFile(
+    return store_checked(
+        PilotFile,
+        upload,
+        info,
         pilot=pilot,
         kind=PilotFileKind.INVESTMENT,
         investment_report=report,
-        original_name=info.name,
-        size=info.size,
-        content_type=info.content_type,
-        sha256=info.sha256,
         uploaded_by=by,
     )
-    stored.file.save(info.name, ContentFile(upload.read()), save=False)
-    try:
-        stored.save()
-    except Exception:
-        stored.file.delete(save=False)
-        raise
-    return stored
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 from reformledger.audit import services as audit
 from reformledger.core.clock import business_today
 from reformledger.core.exceptions import ConflictError, StaleVersionError
-from reformledger.ledger.evidence import check_upload
+from reformledger.ledger.evidence import check_upload, store_checked
 from reformledger.ledger.models import Task
 from reformledger.notifications import services as notices
 from reformledger.notifications.choices import NotificationKind
@@ -197,19 +196,15 @@ def _save_checked(pilot: Pilot) -> None:
 
 def _store(pilot: Pilot, upload, info, *, by, kind: str, **links) -> PilotFile:
     """Keep an upload already checked (`check_upload`) with the pilot."""
-    upload.seek(0)
-    stored = PilotFile(
+    stored = store_checked(
+        PilotFile,
+        upload,
+        info,
         pilot=pilot,
         kind=kind,
-        original_name=info.name,
-        size=info.size,
-        content_type=info.content_type,
-        sha256=info.sha256,
         uploaded_by=by,
         **links,
     )
-    stored.file.save(info.name, ContentFile(upload.read()), save=False)
-    stored.save()
     return stored
 
 

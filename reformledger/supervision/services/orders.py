@@ -8,7 +8,6 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from reformledger.audit import services as audit
 from reformledger.core.exceptions import ConflictError
-from reformledger.ledger.evidence import check_upload
+from reformledger.ledger.evidence import check_upload, store_checked
 from reformledger.ledger.models import Task
 from reformledger.orgs.models import Unit
 from reformledger.supervision import permissions
@@ -389,16 +388,12 @@ def answer_submit(*, matter: Matter, by, body: str, files: Iterable = ()) -> Ans
         **{kind: matter},
     )
     for upload, info in checked:
-        upload.seek(0)
-        stored = AnswerFile(
+        store_checked(
+            AnswerFile,
+            upload,
+            info,
             answer=answer,
-            original_name=info.name,
-            size=info.size,
-            content_type=info.content_type,
-            sha256=info.sha256,
         )
-        stored.file.save(info.name, ContentFile(upload.read()), save=False)
-        stored.save()
     matter.status = MatterStatus.ANSWERED
     matter.version += 1
     matter.save(update_fields=["status", "version"])

@@ -75,7 +75,9 @@ def dashboard(user, year: int | str | None = None, today: dt.date | None = None)
     year = shown.year
     if year is not None and year not in years:
         years = sorted({*years, year}, reverse=True)
-    # Imported here: the supervision and pilots sections build on this package's Breakdown.
+    # Imported here: the sections below build on this package's Breakdown.
+    from reformledger.web.dashboard.assessment import assessment_section
+    from reformledger.web.dashboard.evaluation import evaluation_section
     from reformledger.web.dashboard.pilots import pilots_section
     from reformledger.web.dashboard.supervision import supervision_section
 
@@ -99,6 +101,8 @@ def dashboard(user, year: int | str | None = None, today: dt.date | None = None)
         key_paths=key_task_paths(scope, over.periods, status.key),
         supervision=supervision_section(user, year, dates),
         pilots=pilots_section(user, year),
+        evaluation=evaluation_section(user, year),
+        assessment=assessment_section(user, year),
     )
     if year:
         _say_why_empty(dash, scope)

@@ -19,6 +19,8 @@ from reformledger.ledger.choices import (
 
 if TYPE_CHECKING:
     from reformledger.ledger.selectors import WorkingYear
+    from reformledger.web.dashboard.assessment import AssessmentSection
+    from reformledger.web.dashboard.evaluation import EvaluationSection
     from reformledger.web.dashboard.pilots import PilotsSection
     from reformledger.web.dashboard.supervision import SupervisionSection
 
@@ -298,6 +300,9 @@ class Dashboard:
     supervision: SupervisionSection | None = None
     # The pilots section (web/dashboard/pilots.py); None when not shown.
     pilots: PilotsSection | None = None
+    # The evaluation and assessment sections (web/dashboard/evaluation.py, assessment.py).
+    evaluation: EvaluationSection | None = None
+    assessment: AssessmentSection | None = None
 
     @property
     def cards(self) -> dict[str, int]:
