@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class EvaluationKind(models.TextChoices):
@@ -28,7 +29,8 @@ class EvaluationStatus(models.TextChoices):
     SELF_ASSESSMENT = "self_assessment", _("Self-assessment")
     SCORING = "scoring", _("Scoring")
     REVIEW = "review", _("Under review")
-    CLOSED = "closed", _("Closed")
+    # An evaluation closed by the office (办结), not a task closed off the ledger (销账).
+    CLOSED = "closed", pgettext_lazy("evaluation status", "Closed")
 
     @property
     def colour(self) -> str:

@@ -6,6 +6,7 @@ their refusals come back onto the field they name.
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from reformledger.core.forms import StyledFormMixin
 from reformledger.evaluation.choices import EvaluationKind, EvaluationStatus, TeamKind
@@ -24,10 +25,10 @@ class EvaluationFilterForm(StyledFormMixin, forms.Form):
 
     q = forms.CharField(label=_("Search title, team or task code"), required=False)
     kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", "---------"), *EvaluationKind.choices]
+        label=_("Kind"), required=False, choices=[("", _("All")), *EvaluationKind.choices]
     )
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", "---------"), *EvaluationStatus.choices]
+        label=_("Status"), required=False, choices=[("", _("All")), *EvaluationStatus.choices]
     )
     year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
     ordering = forms.ChoiceField(
@@ -57,7 +58,9 @@ class EvaluationForm(StyledFormMixin, forms.Form):
         label=_("Reform areas"), queryset=ReformArea.objects.all(), required=False
     )
     tasks = forms.ModelMultipleChoiceField(
-        label=_("Tasks"), queryset=Task.objects.none(), required=False
+        label=pgettext_lazy("evaluation scope", "Tasks"),
+        queryset=Task.objects.none(),
+        required=False,
     )
     pilots = forms.ModelMultipleChoiceField(
         label=_("Pilots"), queryset=Pilot.objects.none(), required=False

@@ -21,6 +21,10 @@ def navigation(request):
     scopes = scopes_of(user)
     return {
         "nav_roles": scopes,
+        # The dashboard and the ledger's menu: not for an evaluation team's outside
+        # member, who sees nothing of the ledger but its own evaluations' scope.
+        "nav_ledger": scopes.has(*(r for r in Role if r != Role.EVALUATOR))
+        or not scopes.has(Role.EVALUATOR),
         # Which menu entries a role sees (the pages check again).
         "nav_office": scopes.has(Role.OFFICE_ADMIN, Role.OFFICE_LEADER),
         "nav_oversight": scopes.has(Role.OFFICE_ADMIN, Role.OFFICE_LEADER, Role.CITY_LEADER),

@@ -6,6 +6,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 
 from reformledger.core.clock import business_date
+from reformledger.evaluation.permissions import sees_evaluations
 from reformledger.ledger.selectors import next_acts
 from reformledger.orgs.choices import Role
 from reformledger.orgs.permissions import scopes_of
@@ -38,7 +39,7 @@ def healthz(request):
 @login_required
 def home(request):
     """The landing page: leaders start at the dashboard, office staff at the ledger, a
-    unit's people at their work."""
+    unit's people at their work, an evaluation team at its evaluations."""
     scopes = scopes_of(request.user)
     if scopes.has(Role.OFFICE_LEADER, Role.CITY_LEADER):
         return redirect("web:dashboard")
@@ -46,6 +47,9 @@ def home(request):
         return redirect("ledger:ledger")
     if scopes.has(Role.UNIT_REPORTER, Role.UNIT_HEAD):
         return redirect("ledger:my_work")
+    # An evaluation team's member (a third-party evaluator) works its evaluations.
+    if sees_evaluations(request.user):
+        return redirect("evaluation:list")
     return render(request, "web/home.html")
 
 

@@ -113,14 +113,17 @@ def test_the_card_list_filters_and_keeps_its_query_count(
     client.get(url)  # warm the session and scopes
     yellow = client.get(url, {"colour": "yellow", "year": YEAR}, **EN).content.decode()
     assert "惠阳区" in yellow and "博罗县" not in yellow
+    # Only the acts the year's cards are ready for: drafts to review, none to publish.
+    assert 'data-testid="act-review"' in yellow and 'data-testid="act-draft"' in yellow
+    assert 'data-testid="act-confirm"' not in yellow and 'data-testid="act-publish"' not in yellow
 
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         client.get(url, {"year": YEAR, "ordering": "-score"})
     for code, name in (("HZ-DYW", "大亚湾区"), ("HZ-ZK", "仲恺高新区")):
         orgs.unit_create(by=None, code=code, name=name, kind=UnitKind.ZONE, parent=w.city)
     services.cards_draft(office=w.office, year=YEAR, by=w.office_staff)
     assert Card.objects.filter(year=YEAR).count() == 5
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         client.get(url, {"year": YEAR, "ordering": "-score"})
 
 

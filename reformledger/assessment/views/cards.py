@@ -89,7 +89,23 @@ def card_list(request):
 
 
 def _office_acts(user, office: Unit, year: int) -> dict:
-    return {act: permissions.can_office(user, act, office) for act in (*ACTS, "keep_rules")}
+    """The acts on the year's cards the user may do now: allowed to them, and with cards
+    in the state the act starts from (drafting: none confirmed or published yet)."""
+    statuses = set(
+        Card.objects.filter(office=office, year=year, is_current=True).values_list(
+            "status", flat=True
+        )
+    )
+    now = {
+        act: (
+            not statuses & {CardStatus.CONFIRMED, CardStatus.PUBLISHED}
+            if start is None
+            else start in statuses
+        )
+        for act, (start, _service) in ACTS.items()
+    }
+    allowed = {act: permissions.can_office(user, act, office) for act in (*ACTS, "keep_rules")}
+    return {act: ok and now.get(act, True) for act, ok in allowed.items()}
 
 
 @sees

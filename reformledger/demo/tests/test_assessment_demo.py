@@ -84,3 +84,20 @@ def test_one_appeal_was_submitted_and_decided(cards):
     assert appeal.status == AppealStatus.UPHELD
     assert appeal.decided_at.date().isoformat() == "2017-02-08"
     assert appeal.submitted_at.date().isoformat() == "2017-01-26"
+
+
+def test_the_dashboard_of_the_live_year_shows_last_years_cards_and_evaluations(cards, client_for):
+    """On the demo's day in 2017 nothing of 2017 is evaluated or carded yet: the year-end
+    sections show 2016's, the year they judge."""
+    from django.test import override_settings
+    from django.urls import reverse
+
+    director = get_user_model().objects.get(username="director")
+    with override_settings(RL_BUSINESS_DATE=data.BUSINESS_DATE):
+        page = client_for(director).get(reverse("web:dashboard"))
+    dash = page.context["dash"]
+    assert dash.year == 2017
+    assert dash.assessment.year == YEAR and dash.assessment.yellow_count == sum(
+        c.colour == "yellow" for c in cards
+    )
+    assert dash.evaluation.year == YEAR and dash.evaluation.total == 21

@@ -68,18 +68,24 @@ def assessment_section(user, year: int | None) -> AssessmentSection | None:
     """The section for `user` and `year`, or None for a user without the assessment."""
     if not year or not sees_assessment(user):
         return None
-    section = AssessmentSection(year=year)
     current = visible_cards(user).filter(is_current=True)
+    rows = list(current.order_by().values("year", "unit__kind", "colour").annotate(n=Count("pk")))
     by_year: dict = {}
-    by_kind: dict = {}
-    for row in current.order_by().values("year", "unit__kind", "colour").annotate(n=Count("pk")):
+    for row in rows:
         key = (row["year"], row["colour"])
         by_year[key] = by_year.get(key, 0) + row["n"]
+    years = sorted({y for y, _c in by_year})
+    # Cards are given after the year they judge: while the year shown has none yet, the
+    # section shows the latest year before it that has.
+    if year not in years and any(y < year for y in years):
+        year = max(y for y in years if y < year)
+    section = AssessmentSection(year=year)
+    by_kind: dict = {}
+    for row in rows:
         if row["year"] == year:
             by_kind[(row["unit__kind"], row["colour"])] = (
                 by_kind.get((row["unit__kind"], row["colour"]), 0) + row["n"]
             )
-    years = sorted({y for y, _c in by_year})
     section.by_year = Breakdown(
         kind="bars",
         categories=[str(y) for y in years],

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from reformledger.evaluation import permissions
@@ -106,6 +107,17 @@ def evaluation_section(user, year: int | None) -> EvaluationSection | None:
     if not year or not permissions.sees_evaluations(user):
         return None
     by_kind, total, closed = evaluations_by_kind(user, year)
+    if not total:
+        # A year is evaluated after it ends: while the year shown has no evaluation yet,
+        # the section shows the latest year before it that has.
+        earlier = (
+            permissions.visible_evaluations(user)
+            .filter(year__lt=year)
+            .aggregate(latest=Max("year"))["latest"]
+        )
+        if earlier:
+            year = earlier
+            by_kind, total, closed = evaluations_by_kind(user, year)
     scores = CriterionScores(
         rows=[CriterionScore(n, avg, k) for n, avg, k in scores_by_criterion(user, year)],
         empty_reason=_("No evaluation of %(year)s is closed with scores yet.") % {"year": year},

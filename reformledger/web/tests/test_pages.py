@@ -214,3 +214,29 @@ def test_healthz_reports_the_database(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["database"] == "ok"
+
+
+def test_an_evaluation_team_lands_on_its_evaluations_without_the_ledger_menus(
+    world, office_staff, evaluator, client_for
+):
+    from reformledger.evaluation import services as evaluation
+
+    client = client_for(evaluator)
+    # Not yet on a team: the plain home page.
+    assert client.get("/").status_code == 200
+    team = evaluation.team_create(
+        office=world.office,
+        by=office_staff,
+        name="南粤评估组",
+        kind="third_party",
+        organisation="南粤改革发展研究院",
+    )
+    evaluation.team_member_add(team=team, user=evaluator, by=office_staff)
+    landing = client.get("/")
+    assert landing.status_code == 302 and landing["Location"] == reverse("evaluation:list")
+    page = client.get(reverse("evaluation:list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="year-end-menu"' in page
+    assert 'data-testid="ledger-menu"' not in page and reverse("web:dashboard") not in page
+    # Office staff keep theirs.
+    staff_page = client_for(office_staff).get(reverse("evaluation:list")).content.decode()
+    assert 'data-testid="ledger-menu"' in staff_page
