@@ -25,6 +25,7 @@ def register() -> None:
     labels.register(
         models=[RuleSet, Rule, Trigger, Card, CardReason, Appeal, AppealFile],
         keys={
+            "acted_on": _("dated"),
             "cards": _("cards"),
             "green": _("green cards"),
             "yellow": _("yellow cards"),

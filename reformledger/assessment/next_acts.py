@@ -8,12 +8,20 @@
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import (
+    DateTimeField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Value,
+)
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from reformledger.assessment.choices import AppealStatus, CardColour, CardStatus
-from reformledger.assessment.models import Appeal, Card, RuleSet
+from reformledger.assessment.models import Appeal, Card
 from reformledger.ledger.selectors.next_acts import NextAct, NextActContext, Source, first_rows
 from reformledger.ledger.selectors.years import end_of_day
 from reformledger.orgs.choices import Role
@@ -70,17 +78,25 @@ def _appeals(paths) -> Source:
 
 def _published(context: NextActContext, paths) -> Source:
     """Published cards whose appeal window is still open and not appealed yet."""
-    today = context.today
-    days = sorted(set(RuleSet.objects.order_by().values_list("appeal_days", flat=True)))
-    window = Q(pk__in=[])
-    for n in days:
-        window |= Q(
-            rule_set__appeal_days=n, published_at__gte=end_of_day(today - dt.timedelta(days=n + 1))
-        )
+    # Open while published_at + (its rule set's appeal days + 1) reaches the end of today:
+    # one expression in the query, whatever the rule sets.
+    day = Value(dt.timedelta(days=1), output_field=DurationField())
+    window_end = ExpressionWrapper(
+        F("published_at")
+        + ExpressionWrapper((F("rule_set__appeal_days") + 1) * day, output_field=DurationField()),
+        output_field=DateTimeField(),
+    )
     pending = Appeal.objects.filter(card=OuterRef("pk"))
-    due = Card.objects.filter(
-        window, under_any("unit", paths), status=CardStatus.PUBLISHED, is_current=True
-    ).filter(~Exists(pending))
+    due = (
+        Card.objects.alias(window_end=window_end)
+        .filter(
+            under_any("unit", paths),
+            status=CardStatus.PUBLISHED,
+            is_current=True,
+            window_end__gte=end_of_day(context.today),
+        )
+        .filter(~Exists(pending))
+    )
 
     def show(card: Card) -> NextAct:
         return NextAct(

@@ -4,8 +4,8 @@ pages, API and services.
 - The office's staff and leaders, and city leaders (read-only), see every rule set,
   card and appeal of the offices under their unit.
 - A unit's head or liaison sees only its own unit's published cards (and the earlier
-  versions of them) and its own appeals; anyone else nothing (404). Evaluators and the
-  three administrators see nothing.
+  versions of them), the rule sets they were computed with, and its own appeals; anyone
+  else nothing (404). Evaluators and the three administrators see nothing.
 - Office staff and leaders keep the rule set, draft, review and publish the cards; only
   an office leader confirms them and decides an appeal. A unit's head or liaison
   appeals its own published card.
@@ -44,8 +44,14 @@ def _office_q(user, lookup: str = "office") -> Q:
 
 
 def visible_rule_sets(user) -> QuerySet[RuleSet]:
-    """Rule sets of the offices the user works or reads."""
-    return RuleSet.objects.filter(_office_q(user))
+    """Rule sets of the offices the user works or reads; for a unit, the rule sets its
+    published cards were computed with (the rules it may check its card against)."""
+    q = _office_q(user)
+    paths = scopes_of(user).paths(*UNIT)
+    if paths:
+        published = Card.objects.filter(under_any("unit", paths), status=CardStatus.PUBLISHED)
+        q |= Q(pk__in=published.values("rule_set"))
+    return RuleSet.objects.filter(q)
 
 
 def visible_cards(user) -> QuerySet[Card]:

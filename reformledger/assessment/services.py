@@ -36,7 +36,7 @@ from reformledger.assessment.models import (
     Trigger,
 )
 from reformledger.audit import services as audit
-from reformledger.core.clock import business_now
+from reformledger.core.clock import business_now, business_today
 from reformledger.core.exceptions import ConflictError
 from reformledger.ledger.choices import PeriodStatus
 from reformledger.ledger.evidence import CheckedUpload, check_upload, store_checked
@@ -72,6 +72,12 @@ _LINK_FIELDS = (
     "pilot",
     "finding",
 )
+
+
+def _record(*, changes: dict | None = None, **fields) -> None:
+    """The act's audit record, with the ledger's date of the act (`acted_on`: the business
+    date, which a training copy or the demo sets apart from the record's own time)."""
+    audit.record(changes={**(changes or {}), "acted_on": business_today().isoformat()}, **fields)
 
 
 # --- the rule set ----------------------------------------------------------------------
@@ -145,7 +151,7 @@ def rule_set_start(*, office: Unit, year: int, by, copy: bool = True) -> RuleSet
         Trigger(rule_set=rule_set, kind=k, enabled=e, letters=letters, min_days=d)
         for k, e, letters, d in triggers
     )
-    audit.record(
+    _record(
         actor=by,
         verb="rule_set.created",
         obj=rule_set,
@@ -346,7 +352,7 @@ def rule_set_edit(
         ]
         if old or new:
             changes[group] = ["; ".join(old), "; ".join(new)]
-    audit.record(actor=by, verb="rule_set.edited", obj=rule_set, changes=changes)
+    _record(actor=by, verb="rule_set.edited", obj=rule_set, changes=changes)
     return rule_set
 
 
@@ -442,7 +448,7 @@ def cards_draft(*, office: Unit, year: int, by) -> list[Card]:
         stale.reasons.all().delete()
         stale.delete()
     yellow = [c for c in cards if c.colour == CardColour.YELLOW]
-    audit.record(
+    _record(
         actor=by,
         verb="cards.drafted",
         obj=rule_set,
@@ -454,7 +460,7 @@ def cards_draft(*, office: Unit, year: int, by) -> list[Card]:
         },
     )
     for card in cards:
-        audit.record(
+        _record(
             actor=by,
             verb="card.drafted",
             obj=card,
@@ -506,7 +512,7 @@ def _move(
                 "published_at",
             ]
         )
-        audit.record(actor=by, verb=verb, obj=card, changes={"status": [frm, to]})
+        _record(actor=by, verb=verb, obj=card, changes={"status": [frm, to]})
     return cards
 
 
@@ -544,7 +550,7 @@ def cards_confirm(*, office: Unit, year: int, by, expected: int | None = None) -
     if not rule_set.is_locked:
         rule_set.locked_at = business_now()
         rule_set.save(update_fields=["locked_at"])
-        audit.record(actor=by, verb="rule_set.locked", obj=rule_set, changes={"year": year})
+        _record(actor=by, verb="rule_set.locked", obj=rule_set, changes={"year": year})
     return cards
 
 
@@ -630,7 +636,7 @@ def appeal_submit(*, card: Card, by, reason: str, files: Iterable = ()) -> Appea
             appeal=appeal,
             uploaded_by=by,
         )
-    audit.record(
+    _record(
         actor=by,
         verb="appeal.submitted",
         obj=appeal,
@@ -638,7 +644,7 @@ def appeal_submit(*, card: Card, by, reason: str, files: Iterable = ()) -> Appea
         changes={"files": [info.name for _u, info in checked]},
         reason=reason,
     )
-    audit.record(actor=by, verb="card.appealed", obj=card, reason=reason)
+    _record(actor=by, verb="card.appealed", obj=card, reason=reason)
     notices.notify_each(
         unit_members(card.office, (Role.OFFICE_ADMIN, Role.OFFICE_LEADER)),
         kind=NotificationKind.NOTICE,
@@ -736,7 +742,7 @@ def appeal_decide(
         )
         appeal.new_card = card
         appeal.status = AppealStatus.CHANGED
-        audit.record(
+        _record(
             actor=by,
             verb="card.changed",
             obj=card,
@@ -747,7 +753,7 @@ def appeal_decide(
             },
             reason=reason,
         )
-        audit.record(
+        _record(
             actor=by,
             verb="card.replaced",
             obj=old,
@@ -759,7 +765,7 @@ def appeal_decide(
         card = old
     appeal.decided_by, appeal.decided_at, appeal.decision_reason = by, now, reason
     appeal.save(update_fields=["status", "decided_by", "decided_at", "decision_reason", "new_card"])
-    audit.record(
+    _record(
         actor=by,
         verb="appeal.decided",
         obj=appeal,
@@ -783,7 +789,7 @@ def appeal_file_open(*, stored: AppealFile, by):
     """Open an appeal's evidence file for `by`, who may see the appeal; audited."""
     permissions.require(by, "view", stored.appeal)
     handle = stored.file.open("rb")
-    audit.record(
+    _record(
         actor=by,
         verb="file.downloaded",
         obj=stored.appeal,

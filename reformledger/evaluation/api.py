@@ -33,9 +33,11 @@ from reformledger.evaluation.models import (
 )
 from reformledger.evaluation.selectors import _criteria_with_scores, _scores_of, with_totals
 from reformledger.ledger.models import ReformArea, Task
+from reformledger.ledger.permissions import visible_tasks
 from reformledger.orgs.models import Unit
-from reformledger.orgs.permissions import offices_worked
+from reformledger.orgs.permissions import offices_worked, visible_units
 from reformledger.pilots.models import Pilot
+from reformledger.pilots.permissions import visible_pilots
 
 NUMERIC = "[0-9]+"
 
@@ -228,8 +230,12 @@ class EvaluationTeamSerializer(serializers.ModelSerializer):
 # --- write serializers -------------------------------------------------------------------
 
 
+def _offices_seen(user):
+    return visible_units(user).filter(kind="office")
+
+
 class EvaluationCreateSerializer(serializers.Serializer):
-    office = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.filter(kind="office"))
+    office = ScopedPrimaryKeyField(_offices_seen, queryset=Unit.objects.filter(kind="office"))
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     kind = serializers.ChoiceField(choices=EvaluationKind.choices)
     title = serializers.CharField(max_length=200)
@@ -243,11 +249,11 @@ class EvaluationCreateSerializer(serializers.Serializer):
     areas = serializers.PrimaryKeyRelatedField(
         queryset=ReformArea.objects.all(), many=True, required=False
     )
-    tasks = serializers.PrimaryKeyRelatedField(
-        queryset=Task.objects.all(), many=True, required=False
+    tasks = ScopedPrimaryKeyField(
+        visible_tasks, queryset=Task.objects.all(), many=True, required=False
     )
-    pilots = serializers.PrimaryKeyRelatedField(
-        queryset=Pilot.objects.all(), many=True, required=False
+    pilots = ScopedPrimaryKeyField(
+        visible_pilots, queryset=Pilot.objects.all(), many=True, required=False
     )
     description = serializers.CharField(required=False, allow_blank=True)
 
@@ -290,7 +296,7 @@ class SelfAssessmentWriteSerializer(serializers.Serializer):
     evaluation = ScopedPrimaryKeyField(
         permissions.visible_evaluations, queryset=Evaluation.objects.all()
     )
-    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all())
+    unit = ScopedPrimaryKeyField(visible_units, queryset=Unit.objects.all())
     text = serializers.CharField()
     self_scores = serializers.DictField(
         child=serializers.DecimalField(max_digits=6, decimal_places=2), required=False
@@ -304,16 +310,16 @@ class EvaluationFindingWriteSerializer(serializers.Serializer):
     )
     text = serializers.CharField()
     recommendation = serializers.CharField(required=False, allow_blank=True, default="")
-    unit = serializers.PrimaryKeyRelatedField(
-        queryset=Unit.objects.all(), required=False, allow_null=True
+    unit = ScopedPrimaryKeyField(
+        visible_units, queryset=Unit.objects.all(), required=False, allow_null=True
     )
-    task = serializers.PrimaryKeyRelatedField(
-        queryset=Task.objects.all(), required=False, allow_null=True
+    task = ScopedPrimaryKeyField(
+        permissions.scope_tasks_read, queryset=Task.objects.all(), required=False, allow_null=True
     )
 
 
 class EvaluationTeamWriteSerializer(serializers.Serializer):
-    office = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.filter(kind="office"))
+    office = ScopedPrimaryKeyField(_offices_seen, queryset=Unit.objects.filter(kind="office"))
     name = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=TeamKind.choices)
     organisation = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -431,10 +437,11 @@ class EvaluationViewSet(
         request=EvaluationCriteriaWriteSerializer,
         responses={200: EvaluationDetailSerializer, **ERRORS, **CONFLICT},
     )
-    @action(detail=True, methods=["put"])
+    @action(detail=True, methods=["post"])
     def criteria(self, request, pk=None):
-        """Set the whole criteria tree (until scoring starts); weights sum to 100 at each
-        level, or nothing is written and the level is named."""
+        """Set the whole criteria tree (until scoring starts), an act like the evaluation's
+        others; weights sum to 100 at each level, or nothing is written and the level is
+        named."""
         obj = self.get_object()
         self.require("manage", obj)
         rows = _checked(EvaluationCriteriaWriteSerializer, request)["criteria"]

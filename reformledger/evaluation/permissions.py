@@ -112,6 +112,20 @@ def scope_tasks(evaluation: Evaluation) -> QuerySet[Task]:
     return Task.objects.filter(pk__in=ids)
 
 
+def scope_tasks_read(user) -> QuerySet[Task]:
+    """Every task in the scope of an evaluation the user reads in full (the tasks a
+    finding may name)."""
+    readable = readable_evaluations(user)
+    in_areas = Evaluation.areas.through.objects.filter(
+        evaluation__in=readable,
+        reformarea_id=OuterRef("area_id"),
+        evaluation__office_id=OuterRef("office_id"),
+        evaluation__year=OuterRef("year"),
+    )
+    q = Q(evaluations__in=readable) | Q(pilots__evaluations__in=readable) | Q(Exists(in_areas))
+    return Task.objects.filter(pk__in=Task.objects.filter(q).values("pk"))
+
+
 def visible_teams(user) -> QuerySet[EvaluationTeam]:
     """Teams of the offices the user works in (office staff and leaders only)."""
     return EvaluationTeam.objects.filter(under_any("office", scopes_of(user).paths(*OFFICE)))

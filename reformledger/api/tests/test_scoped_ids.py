@@ -25,6 +25,10 @@ from rest_framework import serializers
 import reformledger
 from reformledger.api.testing import write_operations
 from reformledger.audit.models import AuditRecord
+from reformledger.evaluation import forms as evaluation_forms
+from reformledger.evaluation import permissions as evaluation_permissions
+from reformledger.evaluation import services as evaluation
+from reformledger.evaluation.models import CriteriaTemplate, Criterion, Evaluation, EvaluationTeam
 from reformledger.indicators import forms as indicator_forms
 from reformledger.indicators import permissions as indicators_permissions
 from reformledger.indicators import selectors as indicator_selectors
@@ -212,6 +216,28 @@ def region(world, huiyang_liaison) -> SimpleNamespace:
         measure="个",
         owner_unit=r.hidden_town,
     )
+    # An evaluation of the county office's, with its team; one of 博罗's office, hidden.
+    template = evaluation.templates_ensure_defaults()[0]
+    for name, office, by, task in (
+        ("county", r.county, r.staff, r.task),
+        ("hidden", r.hidden_office, boluo_staff, r.hidden_task),
+    ):
+        team = evaluation.team_create(
+            office=office, by=by, name=f"{office.name}评估组秘", kind="internal"
+        )
+        found = evaluation.evaluation_create(
+            office=office,
+            by=by,
+            year=YEAR,
+            kind="special",
+            title=f"{office.name}专项评估秘",
+            template=template,
+            team=team,
+            tasks=[task],
+        )
+        setattr(r, f"{name}_team", team)
+        setattr(r, f"{name}_evaluation", found)
+    r.hidden_criterion = r.hidden_evaluation.criteria.order_by("pk").first()
     return r
 
 
@@ -246,9 +272,15 @@ VISIBLE = {
     SubProject: pilots_permissions.visible_sub_projects,
     Pilot: pilots_permissions.visible_pilots,
     Indicator: indicators_permissions.visible_indicators,
+    Evaluation: evaluation_permissions.visible_evaluations,
+    EvaluationTeam: evaluation_permissions.visible_teams,
+    Criterion: lambda user: Criterion.objects.filter(
+        evaluation__in=evaluation_permissions.visible_evaluations(user)
+    ),
 }
-#: Rows every signed-in user reads (the ledger page's filters show them all).
-NOT_SCOPED = {ReformArea, ReformSystem}
+#: Rows every signed-in user reads (the ledger page's filters show them all; the criteria
+#: templates are reference data of every office).
+NOT_SCOPED = {ReformArea, ReformSystem, CriteriaTemplate}
 
 
 def hidden_rows(r, model) -> list:
@@ -266,6 +298,9 @@ def hidden_rows(r, model) -> list:
         SubProject: [r.hidden_sub],
         Pilot: [r.hidden_pilot],
         Indicator: [r.hidden_indicator],
+        Evaluation: [r.hidden_evaluation],
+        EvaluationTeam: [r.hidden_team],
+        Criterion: [r.hidden_criterion],
     }[model]
 
 
@@ -291,6 +326,11 @@ INTEGER_IDS["indicator"] = Indicator
 INTEGER_VALUES = {"year", "number", "percent", "weight", "expected", "limit", "version"}
 INTEGER_VALUES |= {"decimals", "baseline_year"}  # an indicator's, not ids
 INTEGER_VALUES |= {"group_rank", "region_rank"}  # a pilot's acceptance: ranks, not ids
+# An evaluation's criteria: a row's id is a criterion's; its key and its parent's key name
+# rows of the same body, not rows of the database.
+INTEGER_IDS["criterion"] = Criterion
+INTEGER_IDS["id"] = Criterion
+INTEGER_VALUES |= {"key", "parent"}
 
 
 def _id_fields(body: serializers.Serializer, prefix: str = "") -> list[tuple[str, type, object]]:
@@ -421,6 +461,39 @@ MUST_TRY += [
     ("POST", "/api/v1/sub-projects/", "pilot"),
     ("POST", "/api/v1/sub-projects/", "host_unit"),
     ("PATCH", "/api/v1/sub-projects/{id}/", "host_unit"),
+]
+# Evaluations (改革评估) and cards (绿黄牌): the county office's own evaluation.
+ROUTE_OBJECT["/api/v1/evaluations/{id}/criteria/"] = lambda r: r.county_evaluation.pk
+ROUTE_BODY[("POST", "/api/v1/evaluations/{id}/criteria/")] = lambda r: {
+    "criteria": [
+        {
+            "key": c.pk,
+            "id": c.pk,
+            "parent": c.parent_id,
+            "name": c.name,
+            "weight": str(c.weight),
+            "max_score": str(c.max_score),
+        }
+        for c in r.county_evaluation.criteria.order_by("pk")
+    ]
+}
+ROUTE_BODY[("POST", "/api/v1/evaluation-scores/")] = lambda r: {
+    "criterion": r.county_evaluation.criteria.filter(children__isnull=True).first().pk,
+    "value": "80",
+    "reason": "依据",
+}
+ROUTE_BODY[("POST", "/api/v1/assessment-cards/acts/")] = lambda r: {
+    "office": r.county.pk,
+    "year": YEAR,
+    "act": "draft",
+}
+MUST_TRY += [
+    ("POST", "/api/v1/evaluations/", "team"),
+    ("POST", "/api/v1/evaluations/", "tasks"),
+    ("POST", "/api/v1/evaluations/{id}/criteria/", "criteria[].id"),
+    ("POST", "/api/v1/evaluation-scores/", "criterion"),
+    ("POST", "/api/v1/evaluation-findings/", "evaluation"),
+    ("POST", "/api/v1/self-assessments/", "evaluation"),
 ]
 MUST_TRY += [
     ("POST", "/api/v1/indicators/", "numerator"),
@@ -646,6 +719,19 @@ def _builders():
             "liaison",
             lambda r, d: indicator_forms.ValueReportForm(d, indicator=r.indicator),
         ),
+        "EvaluationForm": (
+            "staff",
+            lambda r, d: evaluation_forms.EvaluationForm(d, offices=[r.county]),
+        ),
+        "TeamForm": ("staff", lambda r, d: evaluation_forms.TeamForm(d, offices=[r.county])),
+        "FindingForm": (
+            "staff",
+            lambda r, d: evaluation_forms.FindingForm(
+                d,
+                tasks=evaluation_permissions.visible_scope_tasks(r.staff, r.county_evaluation),
+                units=r.county_evaluation.units.all(),
+            ),
+        ),
     }
 
 
@@ -655,6 +741,7 @@ ALL_SEEN = {
     "DraftRevisionForm": "the office's own leaders; an office reads every unit's people",
     "TaskListImportForm": "the user's own offices; an office reads every unit",
     "WorkPointsImportForm": "the user's own offices; an office reads every unit",
+    "TeamForm": "the user's own offices",
 }
 
 

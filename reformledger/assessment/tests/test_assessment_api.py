@@ -62,13 +62,18 @@ def test_the_office_drafts_to_publishes_and_the_unit_appeals_through_the_api(
     assert decided.status_code == 200 and decided.json()["status"] == "upheld"
 
 
-def test_a_unit_sees_no_other_card_and_no_rule_set(published, client_for, boluo_liaison):
+def test_a_unit_sees_no_other_card_and_only_the_rules_of_its_own(
+    published, client_for, boluo_liaison
+):
     w = published.world
     client = client_for(boluo_liaison)
     other = Card.objects.get(unit=w.huiyang)
+    own = Card.objects.get(unit=w.boluo)
 
     assert client.get(API + f"assessment-cards/{other.pk}/").status_code == 404
-    assert client.get(API + "assessment-rule-sets/").json()["count"] == 0
+    # The rule set its published card was computed with, to check the card against.
+    rule_sets = client.get(API + "assessment-rule-sets/").json()
+    assert [r["id"] for r in rule_sets["results"]] == [own.rule_set_id]
     assert (
         client.post(
             API + "assessment-cards/acts/",

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from reformledger.assessment import services
 from reformledger.assessment.choices import AppealStatus, CardStatus
@@ -18,6 +19,13 @@ from reformledger.notifications.models import Notification
 from tests.files import PDF
 
 YEAR = 2016
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The services' errors are read in English here (the default language is Chinese)."""
+    with translation.override("en"):
+        yield
 
 
 def pdf_upload(name: str) -> SimpleUploadedFile:

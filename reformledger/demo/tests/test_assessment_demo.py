@@ -84,6 +84,14 @@ def test_one_appeal_was_submitted_and_decided(cards):
     assert appeal.status == AppealStatus.UPHELD
     assert appeal.decided_at.date().isoformat() == "2017-02-08"
     assert appeal.submitted_at.date().isoformat() == "2017-01-26"
+    # The card's history says on which day of the ledger each act was done.
+    from reformledger.audit.models import AuditRecord
+
+    dated = {
+        r.verb: r.changes.get("acted_on")
+        for r in AuditRecord.objects.filter(verb__in=("appeal.submitted", "appeal.decided"))
+    }
+    assert dated == {"appeal.submitted": "2017-01-26", "appeal.decided": "2017-02-08"}
 
 
 def test_the_dashboard_of_the_live_year_shows_last_years_cards_and_evaluations(cards, client_for):

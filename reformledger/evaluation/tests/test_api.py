@@ -47,7 +47,7 @@ def test_office_creates_and_the_team_scores_through_the_api(
         for c in body["criteria"]
     ]
     rows[0]["weight"] = "10"
-    refused = office.put(
+    refused = office.post(
         API + f"evaluations/{pk}/criteria/",
         {"criteria": rows},
         content_type=JSON,
