@@ -86,6 +86,10 @@ test: lint
 # The schema fuzz checks the API against its schema, whatever the database: it runs once,
 # in the PostgreSQL half (docs/testing.md). SQLITE_DESELECT= runs it on SQLite too.
 SQLITE_DESELECT ?= --deselect reformledger/api/tests/test_schema_fuzz.py
+# The browser tests drive the pages as people see them, which does not depend on the
+# database either: they run once, in the SQLite half (the embedded default), where a
+# live server's database is reset fastest. POSTGRES_SELECT= runs them on PostgreSQL too.
+POSTGRES_SELECT ?= -m "not browser"
 
 test-sqlite: $(INSTALLED)
 	@echo "== pytest on SQLite"
@@ -93,7 +97,7 @@ test-sqlite: $(INSTALLED)
 
 test-postgres: $(INSTALLED)
 	@echo "== pytest on PostgreSQL ($(PG_URL))"
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_ARGS) --durations=10
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_ARGS) $(POSTGRES_SELECT) --durations=10
 
 # Mutation testing (docs/testing.md): mutmut changes the modules that decide things one
 # small change at a time, in copies under var/mutate/, and runs each module's own tests

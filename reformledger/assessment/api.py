@@ -11,7 +11,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from reformledger.api.filters import IdFilter, IntegerFilter
+from reformledger.api.filters import IdFilter, IntegerFilter, StrictBooleanFilter
 from reformledger.api.mixins import CONFLICT, ERRORS
 from reformledger.api.schema import describe_tags
 from reformledger.assessment import permissions, selectors, services
@@ -184,7 +184,7 @@ class CardFilter(django_filters.FilterSet):
     unit = IdFilter(field_name="unit_id")
     colour = django_filters.ChoiceFilter(choices=CardColour.choices)
     status = django_filters.ChoiceFilter(choices=CardStatus.choices)
-    current = django_filters.BooleanFilter(field_name="is_current")
+    current = StrictBooleanFilter(field_name="is_current")
     ordering = django_filters.OrderingFilter(
         fields=(("year", "year"), ("score", "score"), ("unit__path", "unit"))
     )
