@@ -209,6 +209,31 @@ def export_recorded(
     )
 
 
+def document_exported(
+    *,
+    by,
+    document: str,
+    fmt: str,
+    rows: int,
+    filters: dict[str, Any],
+    obj: models.Model | None = None,
+) -> AuditRecord:
+    """The audit record of a domain document taken out ("export.created": a pilot's
+    registry or summary, an investment sheet, an evaluation's sheets, the cards): who,
+    which document of which object, with which filters, how many rows, in which format."""
+    return record(
+        actor=by,
+        verb="export.created",
+        obj=obj,
+        changes={
+            "document": [None, document],
+            "filters": [None, filters],
+            "rows": [None, rows],
+            "format": [None, fmt],
+        },
+    )
+
+
 def chain_verified(*, by, records: int, broken_id: int | None, problem: str = "") -> AuditRecord:
     """The audit record of a verification of the chain run from the auditor's page."""
     return record(

@@ -11,20 +11,6 @@ from reformledger.audit import services as audit
 from reformledger.core.http import DOCX, XLSX, file_download
 
 
-def _exported(request, *, document: str, fmt: str, rows: int, filters: dict, obj=None) -> None:
-    audit.record(
-        actor=request.user,
-        verb="export.created",
-        obj=obj,
-        changes={
-            "document": [None, document],
-            "filters": [None, filters],
-            "rows": [None, rows],
-            "format": [None, fmt],
-        },
-    )
-
-
 @sees
 def export_cards(request, year: int):
     """Every current card of `year` the user sees, with their reasons."""
@@ -34,7 +20,9 @@ def export_cards(request, year: int):
         .order_by("office__path", "unit__path")
     )
     data, rows = cards_xlsx(cards, year=year)
-    _exported(request, document="assessment_cards", fmt="xlsx", rows=rows, filters={"year": year})
+    audit.document_exported(
+        by=request.user, document="assessment_cards", fmt="xlsx", rows=rows, filters={"year": year}
+    )
     return file_download(data, XLSX, f"assessment-{year}.xlsx")
 
 
@@ -45,7 +33,9 @@ def card_sheet(request, pk: int):
     if card is None or not permissions.can(request.user, "view", card):
         raise Http404
     data = card_docx(card)
-    _exported(request, document="assessment_card", fmt="docx", rows=1, filters={}, obj=card)
+    audit.document_exported(
+        by=request.user, document="assessment_card", fmt="docx", rows=1, filters={}, obj=card
+    )
     return file_download(data, DOCX, f"card-{card.year}-{card.unit.code}.docx")
 
 

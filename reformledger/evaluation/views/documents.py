@@ -16,28 +16,14 @@ from reformledger.evaluation.selectors import evaluation_detail, evaluation_list
 from reformledger.evaluation.views.common import evaluation_page, readable_or_404
 
 
-def _exported(request, *, document: str, fmt: str, rows: int, filters: dict, obj=None) -> None:
-    audit.record(
-        actor=request.user,
-        verb="export.created",
-        obj=obj,
-        changes={
-            "document": [None, document],
-            "filters": [None, filters],
-            "rows": [None, rows],
-            "format": [None, fmt],
-        },
-    )
-
-
 @evaluation_page
 def export_sheet(request, pk: int):
     """An evaluation's criteria and scores as .xlsx."""
     evaluation = readable_or_404(request, pk)
     scores = evaluation_scores(evaluation)
     data = write_scores(evaluation, scores)
-    _exported(
-        request,
+    audit.document_exported(
+        by=request.user,
         document="evaluation_sheet",
         fmt="xlsx",
         rows=len(scores.lines),
@@ -62,7 +48,9 @@ def export_list(request):
         order=data.get("ordering") or "year",
     )
     content, count = write_list(rows)
-    _exported(request, document="evaluation_list", fmt="xlsx", rows=count, filters=filters)
+    audit.document_exported(
+        by=request.user, document="evaluation_list", fmt="xlsx", rows=count, filters=filters
+    )
     return file_download(content, XLSX, "evaluations.xlsx")
 
 
@@ -75,7 +63,9 @@ def export_docx(request, pk: int):
     except Evaluation.DoesNotExist as exc:
         raise Http404 from exc
     data = evaluation_docx(detail)
-    _exported(request, document="evaluation_docx", fmt="docx", rows=1, filters={}, obj=evaluation)
+    audit.document_exported(
+        by=request.user, document="evaluation_docx", fmt="docx", rows=1, filters={}, obj=evaluation
+    )
     return file_download(data, DOCX, f"evaluation-{evaluation.pk}.docx")
 
 

@@ -15,20 +15,6 @@ from reformledger.pilots.documents.registry_export import write_registry
 from reformledger.pilots.documents.summary_docx import summary_docx
 
 
-def _exported(request, *, document: str, fmt: str, rows: int, filters: dict, obj=None) -> None:
-    audit.record(
-        actor=request.user,
-        verb="export.created",
-        obj=obj,
-        changes={
-            "document": [None, document],
-            "filters": [None, filters],
-            "rows": [None, rows],
-            "format": [None, fmt],
-        },
-    )
-
-
 @login_required
 def export_registry(request):
     """The registry of the pilots the user sees as .xlsx; `?level=` and `?status=` narrow
@@ -44,7 +30,9 @@ def export_registry(request):
     if status in PilotStatus.values:
         pilots, filters["status"] = pilots.filter(status=status), status
     data, rows = write_registry(pilots)
-    _exported(request, document="pilot_registry", fmt="xlsx", rows=rows, filters=filters)
+    audit.document_exported(
+        by=request.user, document="pilot_registry", fmt="xlsx", rows=rows, filters=filters
+    )
     return file_download(data, XLSX, "pilot-registry.xlsx")
 
 
@@ -55,7 +43,9 @@ def summary_download(request, pk: int):
     if pilot is None:
         raise Http404
     data = summary_docx(pilot)
-    _exported(request, document="pilot_summary", fmt="docx", rows=1, filters={}, obj=pilot)
+    audit.document_exported(
+        by=request.user, document="pilot_summary", fmt="docx", rows=1, filters={}, obj=pilot
+    )
     return file_download(data, DOCX, f"pilot-{pilot.code}-summary.docx")
 
 

@@ -137,16 +137,13 @@ def investment_sheet_download(request, pk: int):
     period = _period_choice(pilot, request.GET.get("period"))
     rows = investment_sheet.rows_for_sheet(request.user, pilot, period)
     data = investment_sheet.write_investment_sheet(pilot, rows, period=period)
-    audit.record(
-        actor=request.user,
-        verb="export.created",
+    audit.document_exported(
+        by=request.user,
+        document="investment_sheet",
+        fmt="xlsx",
+        rows=len(rows),
+        filters={"period": period.label},
         obj=pilot,
-        changes={
-            "document": [None, "investment_sheet"],
-            "filters": [None, {"period": period.label}],
-            "rows": [None, len(rows)],
-            "format": [None, "xlsx"],
-        },
     )
     return file_download(
         data, XLSX, f"investment-{pilot.code}-{period.label.replace('/', '-')}.xlsx"
