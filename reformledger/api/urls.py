@@ -29,6 +29,7 @@ from reformledger.orgs.api import PersonViewSet, UnitViewSet
 from reformledger.pilots.api.innovations import AdoptionViewSet, InnovationViewSet
 from reformledger.pilots.api.investment import InvestmentReportViewSet
 from reformledger.pilots.api.pilots import PilotViewSet, SubProjectViewSet
+from reformledger.publications import api as publications
 from reformledger.supervision import api as supervision
 
 router = DefaultRouter()
@@ -81,6 +82,8 @@ router.register("investment-reports", InvestmentReportViewSet, basename="investm
 # Evaluations (改革评估) and annual cards (绿黄牌): each app registers its own resources.
 evaluation.register(router)
 assessment.register(router)
+# Publications (编印): the evaluation report and the compendiums.
+publications.register(router)
 
 # Uploads that start an import job (the job itself is /import-jobs/<id>/).
 imports_task_list = ImportViewSet.as_view({"post": "task_list"})

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "reformledger.indicators",
     "reformledger.evaluation",
     "reformledger.assessment",
+    "reformledger.publications",
     "reformledger.web",
     "reformledger.api",
     "reformledger.exchange",
@@ -325,6 +326,16 @@ RL_EVIDENCE_MAX_PIXELS = env_int("RL_EVIDENCE_MAX_PIXELS", 50_000_000)
 # Excel uploads: the largest file, its largest unpacked size and compression ratio
 # (zip bombs are refused before parsing), and the size above which an import runs
 # in the background with a progress bar.
+# The official documents (exchange.docx_layout, exchange.pdf, exchange.charts): the faces
+# written into every Word document (an office machine with them shows them; the PDF
+# falls back to Noto CJK), LibreOffice's path, and the chart font (a file path).
+RL_FONT_BODY = env_str("RL_FONT_BODY", "仿宋_GB2312")
+RL_FONT_TITLE = env_str("RL_FONT_TITLE", "方正小标宋简体")
+RL_FONT_HEADING = env_str("RL_FONT_HEADING", "黑体")
+RL_FONT_SUBHEADING = env_str("RL_FONT_SUBHEADING", "楷体_GB2312")
+RL_FONT_PAGE_NUMBER = env_str("RL_FONT_PAGE_NUMBER", "宋体")
+RL_SOFFICE = env_str("RL_SOFFICE", "")
+RL_CHART_FONT = env_str("RL_CHART_FONT", "")
 RL_UPLOAD_MAX_BYTES = env_int("RL_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 RL_UPLOAD_MAX_UNCOMPRESSED_BYTES = env_int("RL_UPLOAD_MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024)
 RL_UPLOAD_MAX_RATIO = env_int("RL_UPLOAD_MAX_RATIO", 100)
@@ -431,5 +442,9 @@ SPECTACULAR_SETTINGS = {
         "AssessmentFactKindEnum": "reformledger.assessment.choices.FactKind",
         "AssessmentReasonKindEnum": "reformledger.assessment.choices.ReasonKind",
         "AssessmentTriggerKindEnum": "reformledger.assessment.choices.TriggerKind",
+        "PublicationKindEnum": "reformledger.publications.choices.PublicationKind",
+        "PublicationStatusEnum": "reformledger.publications.choices.PublicationStatus",
+        "PublicationJobStatusEnum": "reformledger.publications.choices.JobStatus",
+        "PublicationPdfStatusEnum": "reformledger.publications.choices.PdfStatus",
     },
 }

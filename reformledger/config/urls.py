@@ -35,6 +35,7 @@ urlpatterns = [
     path("indicators/", include("reformledger.indicators.urls")),
     path("evaluation/", include("reformledger.evaluation.urls")),
     path("assessment/", include("reformledger.assessment.urls")),
+    path("publications/", include("reformledger.publications.urls")),
     path("", include("reformledger.web.urls")),
 ]
 

@@ -15,7 +15,8 @@ and through the pilots and indicators services, the pilot registry, its investme
 the grassroots innovations and the indicators (`pilots.py`, `pilots_data.py`).
 In early 2017 the office evaluates the year (`evaluation.py`, `evaluation_data.py`:
 the comprehensive, 17 special and 3 third-party evaluations) and gives its cards
-(`assessment.py`: the 2016 green and yellow cards, one appeal decided). Last,
+(`assessment.py`: the 2016 green and yellow cards, one appeal decided) and makes its
+year-end documents (`publications.py`: the evaluation report and two compendiums). Last,
 `live.py` plays 2017 up to the demo's business date (`data.BUSINESS_DATE`), so the
 2017 ledger is live and every login has something waiting for it.
 
@@ -40,7 +41,7 @@ from reformledger.accounts.otp import DEMO_DEVICE_NAME, demo_key
 from reformledger.accounts.permissions import SECOND_FACTOR_ROLES
 from reformledger.audit import services as audit
 from reformledger.core.clock import pinned
-from reformledger.demo import assessment, cycle, data, evaluation, live
+from reformledger.demo import assessment, cycle, data, evaluation, live, publications
 from reformledger.ledger import services as ledger
 from reformledger.ledger.models import ReformArea, ReformSystem, Task, WorkPoint, WorkProgramme
 from reformledger.ledger.validation import MilestoneRow
@@ -125,6 +126,7 @@ class _Loader:
             # pinned to its day in early 2017.
             evaluation.play(self)
             assessment.play(self)
+            publications.play(self)
         if live.needed(self.units[data.CITY_OFFICE]):
             live.run(self)
         return self.result

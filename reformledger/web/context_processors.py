@@ -12,6 +12,7 @@ from reformledger.notifications.selectors import unread_count
 from reformledger.orgs.choices import Role
 from reformledger.orgs.permissions import scopes_of
 from reformledger.pilots.permissions import sees_pilots
+from reformledger.publications.permissions import sees_publications
 
 
 def navigation(request):
@@ -47,6 +48,7 @@ def navigation(request):
         "nav_evaluation": sees_evaluations(user),
         "nav_evaluation_office": runs_evaluations(user),
         "nav_assessment": sees_assessment(user),
+        "nav_publications": sees_publications(user),
         # The navbar's badge beside "Notices" (notifications app): one count query,
         # run only by a page that shows the navbar.
         "unread_notifications": SimpleLazyObject(lambda: unread_count(user)),

@@ -74,6 +74,9 @@ WALK_MODELS = {
     "assessment/rules/": "orgs.Unit",
     "assessment/appeals/": "assessment.Appeal",
     "assessment/appeals/files/": "assessment.AppealFile",
+    "publications/": "publications.Publication",
+    "publications/jobs/": "publications.GenerationJob",
+    "publications/versions/": "publications.Rendition",
     # The API (/api/v1/<resource>/<pk>/…).
     "api/v1/units/": "orgs.Unit",
     "api/v1/people/": "orgs.Person",
@@ -110,6 +113,9 @@ WALK_MODELS = {
     "api/v1/assessment-rule-sets/": "assessment.RuleSet",
     "api/v1/assessment-cards/": "assessment.Card",
     "api/v1/assessment-appeals/": "assessment.Appeal",
+    "api/v1/publications/": "publications.Publication",
+    "api/v1/publication-versions/": "publications.Rendition",
+    "api/v1/publication-jobs/": "publications.GenerationJob",
     "api/v1/self-assessments/": "evaluation.SelfAssessment",
 }
 
@@ -121,6 +127,7 @@ WORDS = {
     "url": "x",
     "app_label": "ledger",
     "year": "2016",
+    "fmt": "docx",
 }
 
 #: Her own account's pages: open to every signed-in user, and acts on herself only.
