@@ -208,7 +208,7 @@ def narrative_write(*, publication: Publication, key: str, text: str, by) -> Nar
     permissions.require(by, "write", publication)
     publication = Publication.objects.select_for_update().get(pk=publication.pk)
     _check_open(publication)
-    keys = {s.key for s in sections_of(publication)}
+    keys = {s.key: s for s in sections_of(publication)}
     if key not in keys:
         raise ValidationError(
             {
@@ -235,7 +235,11 @@ def narrative_write(*, publication: Publication, key: str, text: str, by) -> Nar
         actor=by,
         verb="publication.narrative_written",
         obj=publication,
-        changes={"section": [None, key], "number": [None, number], "length": [None, len(text)]},
+        changes={
+            "section": [None, keys[key].label],
+            "number": [None, number],
+            "length": [None, len(text)],
+        },
     )
     return narrative
 

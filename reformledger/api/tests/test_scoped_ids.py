@@ -55,6 +55,9 @@ from reformledger.pilots import permissions as pilots_permissions
 from reformledger.pilots import services as pilots
 from reformledger.pilots.models import Pilot, SubProject
 from reformledger.pilots.services import innovations
+from reformledger.publications import forms as publication_forms
+from reformledger.publications import permissions as publication_permissions
+from reformledger.publications.models import Publication, Rendition
 from reformledger.supervision import permissions as supervision_permissions
 from reformledger.supervision import services as supervision
 from reformledger.supervision.models import ActionItem, ReformDocument
@@ -238,6 +241,31 @@ def region(world, huiyang_liaison) -> SimpleNamespace:
         setattr(r, f"{name}_team", team)
         setattr(r, f"{name}_evaluation", found)
     r.hidden_criterion = r.hidden_evaluation.criteria.order_by("pk").first()
+    # A generated evaluation report of the county office's; one of 博罗's office, hidden.
+    for name, office, by in (
+        ("county", r.county, r.staff),
+        ("hidden", r.hidden_office, boluo_staff),
+    ):
+        last = Period.objects.get(office=office, year=YEAR, number=12)
+        pub = Publication.objects.create(
+            office=office,
+            year=YEAR,
+            kind="evaluation_report",
+            title=f"{office.name}报告秘",
+            period=last,
+            created_by=by,
+        )
+        rendition = Rendition.objects.create(
+            publication=pub,
+            number=1,
+            period=last,
+            content_hash=name,
+            docx=b"PK",
+            docx_hash=name,
+            created_by=by,
+        )
+        setattr(r, f"{name}_publication", pub)
+        setattr(r, f"{name}_rendition", rendition)
     return r
 
 
@@ -277,6 +305,9 @@ VISIBLE = {
     Criterion: lambda user: Criterion.objects.filter(
         evaluation__in=evaluation_permissions.visible_evaluations(user)
     ),
+    Rendition: lambda user: Rendition.objects.filter(
+        publication__in=publication_permissions.visible_publications(user)
+    ),
 }
 #: Rows every signed-in user reads (the ledger page's filters show them all; the criteria
 #: templates are reference data of every office).
@@ -301,6 +332,7 @@ def hidden_rows(r, model) -> list:
         Evaluation: [r.hidden_evaluation],
         EvaluationTeam: [r.hidden_team],
         Criterion: [r.hidden_criterion],
+        Rendition: [r.hidden_rendition],
     }[model]
 
 
@@ -322,6 +354,7 @@ def _words(row) -> list[str]:
 INTEGER_IDS = {"period": Period, "milestone": Milestone, "grade": RatingGrade, "office": Unit}
 INTEGER_IDS["sub_project"] = SubProject
 INTEGER_IDS["indicator"] = Indicator
+INTEGER_IDS["rendition"] = Rendition  # a publication's version
 #: Integer fields that are not ids.
 INTEGER_VALUES = {"year", "number", "percent", "weight", "expected", "limit", "version"}
 INTEGER_VALUES |= {"decimals", "baseline_year"}  # an indicator's, not ids
@@ -434,6 +467,19 @@ MUST_TRY = [
     ("POST", "/api/v1/innovations/{id}/accept/", "pilot"),
     ("POST", "/api/v1/innovations/{id}/adopt/", "unit"),
 ]
+# Publications (编印): the county office's director records its report's submission.
+ROUTE_USER[("POST", "/api/v1/publications/{id}/submit/")] = "leader"
+ROUTE_OBJECT["/api/v1/publications/{id}/submit/"] = lambda r: r.county_publication.pk
+ROUTE_BODY[("POST", "/api/v1/publications/")] = lambda r: {
+    "office": r.county.pk,
+    "year": YEAR + 1,
+    "kind": "pilot_compendium",
+}
+ROUTE_BODY[("POST", "/api/v1/publications/{id}/submit/")] = lambda r: {
+    "rendition": r.county_rendition.pk,
+    "document_no": "惠阳改办〔2017〕1号",
+    "submitted_on": "2017-03-01",
+}
 MULTIPART = {"/api/v1/imports/progress/", "/api/v1/imports/task-list/"}
 MULTIPART |= {"/api/v1/imports/work-points/"}
 # Indicators (指标): the county office's indicator, which 惠阳区 reports.
@@ -724,6 +770,11 @@ def _builders():
             lambda r, d: evaluation_forms.EvaluationForm(d, offices=[r.county]),
         ),
         "TeamForm": ("staff", lambda r, d: evaluation_forms.TeamForm(d, offices=[r.county])),
+        "StartForm": ("staff", lambda r, d: publication_forms.StartForm(d, offices=[r.county])),
+        "FrontForm": (
+            "staff",
+            lambda r, d: publication_forms.FrontForm(d, publication=r.county_publication),
+        ),
         "FindingForm": (
             "staff",
             lambda r, d: evaluation_forms.FindingForm(
@@ -742,6 +793,7 @@ ALL_SEEN = {
     "TaskListImportForm": "the user's own offices; an office reads every unit",
     "WorkPointsImportForm": "the user's own offices; an office reads every unit",
     "TeamForm": "the user's own offices",
+    "StartForm": "the user's own offices",
 }
 
 

@@ -7,6 +7,7 @@ import re
 import shutil
 
 import pytest
+from django.utils import translation
 
 from reformledger.exchange import docx_layout, pdf
 
@@ -90,7 +91,10 @@ def test_missing_libreoffice_is_a_named_error(settings):
 
 @needs_soffice
 def test_a_conversion_past_its_time_limit_is_a_named_error():
-    with pytest.raises(pdf.ConversionError, match="longer than 0 seconds"):
+    with (
+        translation.override("en"),
+        pytest.raises(pdf.ConversionError, match="longer than 0 seconds"),
+    ):
         pdf.docx_to_pdf(_official_docx(), timeout=0)
 
 
