@@ -2,6 +2,7 @@
 highlights, the submission upward."""
 
 from django import forms
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from reformledger.core.forms import StyledFormMixin
@@ -64,4 +65,6 @@ class SubmitForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, renditions=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["rendition"].choices = [(r.pk, f"v{r.number}") for r in renditions]
+        self.fields["rendition"].choices = [
+            (r.pk, gettext_now("v%(n)s") % {"n": r.number}) for r in renditions
+        ]

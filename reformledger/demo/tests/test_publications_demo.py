@@ -277,7 +277,7 @@ def test_a_submitted_report_is_frozen(demo, client_for):
     director = client_for(_user("director"))
     rendition = pub.renditions.get(number=1)
     page = director.get(f"/publications/{pub.pk}/submit/")
-    assert page.status_code == 200 and "v1" in page.content.decode()
+    assert page.status_code == 200 and "2016-12" in page.content.decode()
     done = director.post(
         f"/publications/{pub.pk}/submit/",
         {
