@@ -1,8 +1,21 @@
-"""Workbooks for tests, built and edited in memory (no binary file is committed)."""
+"""Workbooks for tests, built and edited in memory (no binary file is committed), and
+the marks of tests that need LibreOffice or poppler (a skip fails CI: conftest)."""
 
 import io
+import shutil
 
 import openpyxl
+import pytest
+
+from reformledger.exchange.pdf import soffice_path
+
+needs_soffice = pytest.mark.skipif(
+    soffice_path() is None, reason="LibreOffice (soffice) is not installed"
+)
+needs_poppler = pytest.mark.skipif(
+    not all(shutil.which(tool) for tool in ("pdffonts", "pdftotext", "pdftoppm")),
+    reason="poppler-utils (pdffonts, pdftotext, pdftoppm) is not installed",
+)
 
 
 def workbook(sheets: dict[str, list[list]], merges: dict[str, list[str]] | None = None) -> bytes:

@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from reformledger.publications.choices import PublicationKind
 from reformledger.publications.content import compendiums, report
 from reformledger.publications.content.blocks import Content, Section
-from reformledger.publications.content.data import Year
 
 
 @dataclass(frozen=True)
 class Kind:
     build: Callable[..., Content]
-    sections: Callable[[Year], list[Section]]
+    sections: Callable[[list], list[Section]]  # of the year's reform areas
     title: Callable[[str, int], str]
     submitted_upward: bool
 

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 
 from reformledger.orgs.choices import Role
 from reformledger.orgs.models import Unit
-from reformledger.orgs.permissions import offices_worked, scopes_of, under_any
+from reformledger.orgs.permissions import scopes_of, under_any
 from reformledger.publications.models import Publication
 
 OFFICE = (Role.OFFICE_ADMIN, Role.OFFICE_LEADER)
@@ -57,8 +57,3 @@ def require(user, act: str, publication: Publication) -> None:
 def require_office(user, act: str, office: Unit) -> None:
     if not can_office(user, act, office):
         raise PermissionDenied(f"{act} not allowed in office {office.pk}")
-
-
-def offices(user) -> list[Unit]:
-    """The reform offices where the user may start a publication."""
-    return offices_worked(user)

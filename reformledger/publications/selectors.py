@@ -6,6 +6,7 @@ from django.http import Http404
 
 from reformledger.audit.models import AuditRecord
 from reformledger.audit.selectors import history_of
+from reformledger.ledger.models import Task
 from reformledger.publications import permissions
 from reformledger.publications.models import GenerationJob, Narrative, Publication, Rendition
 
@@ -74,6 +75,15 @@ def rendition(user, pk: int, *, files: tuple[str, ...] = ()) -> Rendition:
     if found is None:
         raise Http404
     return found
+
+
+def year_tasks(pub: Publication) -> QuerySet[Task]:
+    """The office's tasks of the publication's year (the highlights' choices)."""
+    return (
+        Task.objects.filter(office=pub.office, year=pub.year)
+        .select_related("lead_unit")
+        .order_by("code")
+    )
 
 
 def narrative_versions(pub: Publication, key: str) -> QuerySet[Narrative]:

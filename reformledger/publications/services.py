@@ -96,13 +96,11 @@ def frozen_period(office: Unit, year: int, period: Period | None = None) -> Peri
     return period
 
 
-def _year(publication: Publication) -> data.Year:
-    return data.year_facts(publication.office, publication.year, publication.period)
-
-
-def sections_of(publication: Publication, year: data.Year | None = None):
-    """The narrative sections the publication has (the report has one per reform area)."""
-    return KINDS[publication.kind].sections(year or _year(publication))
+def sections_of(publication: Publication):
+    """The narrative sections the publication has (the report has one per reform area
+    of the year's tasks; one query)."""
+    areas = data.year_areas(publication.office, publication.year)
+    return KINDS[publication.kind].sections(areas)
 
 
 def current_narratives(publication: Publication) -> dict[str, Narrative]:
@@ -278,7 +276,7 @@ def highlights_set(*, publication: Publication, tasks: list[int], by) -> list[Ta
 def assemble(publication: Publication) -> dict:
     """The publication's content as of its period, with the newest narrative versions:
     every figure drawn from the ledger now (see content/)."""
-    year = _year(publication)
+    year = data.year_facts(publication.office, publication.year, publication.period)
     narratives = {k: n.text for k, n in current_narratives(publication).items()}
     content = KINDS[publication.kind].build(publication, year, narratives).as_dict()
     content["fonts"] = fingerprint()

@@ -16,9 +16,10 @@ from reformledger.core.exceptions import ConflictError
 from reformledger.core.forms import add_service_errors
 from reformledger.core.http import DOCX, file_download
 from reformledger.core.views import list_paging, posted_form_act, section_page
-from reformledger.ledger.models import Task
+from reformledger.orgs.permissions import offices_worked
 from reformledger.publications import permissions, selectors, services
 from reformledger.publications.choices import PublicationKind
+from reformledger.publications.content.data import year_counts
 from reformledger.publications.forms import (
     FrontForm,
     HighlightsForm,
@@ -45,7 +46,7 @@ def publication_list(request):
     kind = kind if kind in PublicationKind.values else ""
     q = request.GET.get("q", "").strip()
     rows = selectors.publications(user, year=year, kind=kind, q=q).order_by("-year", "kind")
-    offices = permissions.offices(user)
+    offices = offices_worked(user)
     start = None
     if offices:
         start = StartForm(offices=offices, initial={"year": (years[0] if years else None)})
@@ -65,7 +66,7 @@ def publication_list(request):
 @require_POST
 def publication_start(request):
     user = request.user
-    offices = permissions.offices(user)
+    offices = offices_worked(user)
     if not offices:
         raise PermissionDenied
     form = StartForm(request.POST, offices=offices)
@@ -100,9 +101,9 @@ def _writable(request, pk: int):
 def publication_detail(request, pk: int):
     user = request.user
     pub = selectors.publication(user, pk)
-    year = services._year(pub)
     narratives = services.current_narratives(pub)
-    sections = [(s, narratives.get(s.key)) for s in services.sections_of(pub, year)]
+    sections = [(s, narratives.get(s.key)) for s in services.sections_of(pub)]
+    task_count, closed_count = year_counts(pub.office, pub.year, pub.period)
     renditions = list(selectors.renditions(pub))
     highlights = []
     if pub.kind == PublicationKind.REFORM_COMPENDIUM:
@@ -122,8 +123,8 @@ def publication_detail(request, pk: int):
         ),
         "highlighting": pub.kind == PublicationKind.REFORM_COMPENDIUM,
         "history": selectors.history(pub),
-        "task_count": len(year.tasks),
-        "closed_count": len(year.closed()),
+        "task_count": task_count,
+        "closed_count": closed_count,
     }
     return render(request, "publications/detail.html", context)
 
@@ -194,11 +195,7 @@ def highlights_edit(request, pk: int):
     pub = _writable(request, pk)
     if pub.kind != PublicationKind.REFORM_COMPENDIUM:
         raise Http404
-    tasks = (
-        Task.objects.filter(office=pub.office, year=pub.year)
-        .select_related("lead_unit")
-        .order_by("code")
-    )
+    tasks = selectors.year_tasks(pub)
     choices = [(str(t.pk), f"{t.code} {t.title}（{t.lead_unit.name}）") for t in tasks]
     initial = {"tasks": [str(pk) for pk in pub.highlights.values_list("pk", flat=True)]}
     form = HighlightsForm(request.POST or None, choices=choices, initial=initial)

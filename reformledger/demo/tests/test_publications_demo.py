@@ -5,7 +5,6 @@ a generation with nothing changed gives the same version, a changed section a ne
 and no narrative edit, through the page or the API, can change a figure."""
 
 import io
-import os
 from collections import Counter
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from docx.shared import Mm, Pt
 from reformledger.evaluation.choices import EvaluationKind
 from reformledger.evaluation.models import Evaluation
 from reformledger.exchange import pdf as pdfs
+from reformledger.exchange.testing import needs_poppler, needs_soffice
 from reformledger.indicators.models import Indicator
 from reformledger.ledger.choices import ClosingStatus, TaskStatus
 from reformledger.ledger.models import ClosingRequest, Rating, Task
@@ -32,12 +32,8 @@ from reformledger.publications.models import Narrative, Publication, Rendition
 
 pytestmark = pytest.mark.django_db
 YEAR = 2016
-NEEDS_LIBREOFFICE = pytest.mark.skipif(
-    pdfs.soffice_path() is None and not os.environ.get("RL_REQUIRE_ALL"),
-    reason="needs LibreOffice (libreoffice-writer-nogui) and poppler-utils",
-)
 #: Where the PDF's pages are rendered for a person to look at (a CI artifact folder).
-ARTIFACTS = Path(os.environ.get("RL_TEST_ARTIFACTS", "var/test-artifacts")) / "publications"
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "publications"
 
 
 def _user(name):
@@ -172,7 +168,8 @@ def test_the_word_file_shows_the_tables_as_generated(demo):
         assert [block["header"], *block["rows"]] in shown, block["key"]
 
 
-@NEEDS_LIBREOFFICE
+@needs_soffice
+@needs_poppler
 def test_the_pdf_shows_the_figures_in_chinese_with_embedded_cjk_fonts(generated):
     pdf = bytes(generated.pdf)
     pages = pdfs.pdf_page_texts(pdf)

@@ -4,20 +4,12 @@ the Chinese and the page numbers "— 1 —"; a missing LibreOffice is a named e
 
 import datetime as dt
 import re
-import shutil
 
 import pytest
 from django.utils import translation
 
 from reformledger.exchange import docx_layout, pdf
-
-needs_soffice = pytest.mark.skipif(
-    pdf.soffice_path() is None, reason="LibreOffice (soffice) is not installed"
-)
-needs_poppler = pytest.mark.skipif(
-    not all(shutil.which(tool) for tool in ("pdffonts", "pdftotext", "pdftoppm")),
-    reason="poppler-utils (pdffonts, pdftotext, pdftoppm) is not installed",
-)
+from reformledger.exchange.testing import needs_poppler, needs_soffice
 
 
 def _official_docx() -> bytes:

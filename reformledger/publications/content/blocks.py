@@ -36,7 +36,7 @@ def number_text(value) -> str:
         return "—"
     if isinstance(value, Decimal):
         value = value.normalize()
-        return f"{value:f}" if value != value.to_integral() else f"{int(value):,}".replace(",", "")
+        return f"{value:f}" if value != value.to_integral() else str(int(value))
     if isinstance(value, float):
         return f"{value:.2f}".rstrip("0").rstrip(".")
     return str(value)

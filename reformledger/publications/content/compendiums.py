@@ -25,11 +25,9 @@ PILOT_SECTIONS = [
     Section("municipal", "市级试点（一县区一品牌）综述", ""),
     Section("experiences", "可复制推广经验综述", ""),
 ]
-_LEVEL_KEYS = {"national": "national", "provincial": "provincial", "municipal": "municipal"}
 
 
-def reform_sections(year: data.Year) -> list[Section]:
-    areas = [a for a in year.areas if a.pk in year.by_area()]
+def reform_sections(areas: list) -> list[Section]:
     return [
         REFORM_SECTIONS_FIXED[0],
         *[Section(area_key(a), f"{a.name}领域综述", "") for a in areas],
@@ -37,7 +35,7 @@ def reform_sections(year: data.Year) -> list[Section]:
     ]
 
 
-def pilot_sections(year: data.Year) -> list[Section]:
+def pilot_sections(areas: list) -> list[Section]:
     return PILOT_SECTIONS
 
 
@@ -138,7 +136,7 @@ def build_pilots(publication, year: data.Year, narratives: dict[str, str]) -> Co
             if not rows:
                 continue
             c.h1(f"{level.label}改革试点")
-            c.narrative(_LEVEL_KEYS[level.value])
+            c.narrative(level.value)  # the sections' keys are the levels
             for number, f in enumerate(rows, start=1):
                 p = f.pilot
                 c.h3(number, p.name + (f"（{p.brand}）" if p.brand else ""))

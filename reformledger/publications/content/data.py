@@ -139,6 +139,21 @@ def year_facts(office: Unit, year: int, period: Period) -> Year:
     return Year(office, year, period, list(facts.values()), areas, sorted(letters), colours)
 
 
+def year_areas(office: Unit, year: int) -> list[ReformArea]:
+    """The reform areas of the office's tasks of `year`, in their order (one query)."""
+    used = Task.objects.filter(office=office, year=year).exclude(status=TaskStatus.CANCELLED)
+    return list(ReformArea.objects.filter(pk__in=used.values("area")).order_by("order", "code"))
+
+
+def year_counts(office: Unit, year: int, period: Period) -> tuple[int, int]:
+    """The year's tasks and how many were closed by the period's end (one query each)."""
+    tasks = Task.objects.filter(office=office, year=year).exclude(status=TaskStatus.CANCELLED)
+    closed = ClosingRequest.objects.filter(
+        task__in=tasks, status=ClosingStatus.APPROVED, decided_at__date__lte=period.end
+    )
+    return tasks.count(), closed.values("task").distinct().count()
+
+
 @dataclass
 class PilotFacts:
     pilot: Pilot

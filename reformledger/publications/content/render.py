@@ -9,7 +9,7 @@ import datetime as dt
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from reformledger.exchange import docx_layout as layout
-from reformledger.publications.content.blocks import headings
+from reformledger.publications.content.blocks import headings, number_text
 
 
 def _stamp(content: dict) -> dt.datetime:
@@ -30,10 +30,6 @@ def _chart_png(block: dict) -> bytes:
         stacked=block.get("stacked", False),
         colours=block.get("colours"),
     )
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:.2f}".rstrip("0")
 
 
 def _caption(doc, text: str) -> None:
@@ -92,7 +88,7 @@ def render(content: dict, *, page_numbers: dict[str, int] | None = None) -> byte
                 *[name for name, _v in block["series"]],
             ]
             rows = [
-                [category, *[_number(values[i]) for _name, values in block["series"]]]
+                [category, *[number_text(values[i]) for _name, values in block["series"]]]
                 for i, category in enumerate(block["categories"])
             ]
             _table(doc, {"caption": "", "header": header, "rows": rows, "widths": None})

@@ -10,6 +10,7 @@ with the full task table.
 """
 
 from collections import Counter
+from decimal import Decimal
 
 from django.utils.translation import override
 
@@ -42,10 +43,9 @@ FIXED_SECTIONS = [
 ]
 
 
-def sections(year: data.Year) -> list[Section]:
+def sections(areas: list) -> list[Section]:
     """The report's narrative sections: the fixed ones and one per reform area of the
-    year's tasks, in the order they appear in the report."""
-    areas = [a for a in year.areas if a.pk in year.by_area()]
+    year's tasks (`areas`), in the order they appear in the report."""
     per_area = [Section(area_key(a), f"{_area(a.name)}评价", "") for a in areas]
     return [FIXED_SECTIONS[0], *per_area, *FIXED_SECTIONS[1:]]
 
@@ -420,7 +420,5 @@ def _build(publication, year: data.Year, narratives: dict[str, str]) -> Content:
     return c
 
 
-def _places(decimals: int):
-    from decimal import Decimal
-
+def _places(decimals: int) -> Decimal:
     return Decimal(1).scaleb(-decimals)

@@ -5,8 +5,6 @@ LibreOffice and read back from the PDF it makes."""
 import datetime as dt
 import io
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,6 +14,8 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from reformledger.audit.models import AuditRecord
+from reformledger.exchange import pdf
+from reformledger.exchange.testing import needs_poppler, needs_soffice
 from reformledger.ledger import services as ledger
 from reformledger.ledger.models import Rating
 from reformledger.supervision import services
@@ -23,8 +23,6 @@ from reformledger.supervision.models import CollectiveReview, LeadingGroupMeetin
 
 TODAY = timezone.localdate()
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
-LIBREOFFICE = shutil.which("libreoffice")
-PDFTOTEXT = shutil.which("pdftotext")
 IN_A_WEEK = TODAY + dt.timedelta(days=7)
 
 
@@ -158,41 +156,17 @@ def _review_post(task, texts, unit) -> dict:
     }
 
 
-def _pdf_text(docx: bytes, tmp_path) -> str:
-    source = tmp_path / "minutes.docx"
-    source.write_bytes(docx)
-    profile = tmp_path / "lo-profile"
-    subprocess.run(  # noqa: S603 - a fixed command on a file of our own
-        [
-            LIBREOFFICE,
-            f"-env:UserInstallation=file://{profile}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    pdf = tmp_path / "minutes.pdf"
-    assert pdf.exists(), "LibreOffice made no PDF"
+def _pdf_text(docx: bytes) -> str:
+    made = pdf.docx_to_pdf(docx)
     ARTIFACTS.mkdir(exist_ok=True)
-    shutil.copy(pdf, ARTIFACTS / "supervision-minutes.pdf")
-    out = subprocess.run(  # noqa: S603 - a fixed command on a file of our own
-        [PDFTOTEXT, str(pdf), "-"], check=True, capture_output=True, timeout=60
-    )
-    return out.stdout.decode()
+    (ARTIFACTS / "supervision-minutes.pdf").write_bytes(made)
+    return "".join(pdf.pdf_page_texts(made))
 
 
-@pytest.mark.skipif(
-    not (LIBREOFFICE and PDFTOTEXT),
-    reason="needs LibreOffice (libreoffice-writer-nogui) and pdftotext (poppler-utils)",
-)
+@needs_soffice
+@needs_poppler
 def test_a_prepared_meetings_minutes_open_in_libreoffice_with_the_four_parts(
-    ranked_world, office_staff, client_for, tmp_path
+    ranked_world, office_staff, client_for
 ):
     w = ranked_world
     client = client_for(office_staff)
@@ -239,7 +213,7 @@ def test_a_prepared_meetings_minutes_open_in_libreoffice_with_the_four_parts(
     # 4. The minutes, converted by LibreOffice, carry the four parts of every review.
     docx = client.get(reverse("supervision:minutes_word", args=[meeting.pk]))
     assert docx.status_code == 200
-    text = re.sub(r"\s+", "", _pdf_text(docx.content, tmp_path))
+    text = re.sub(r"\s+", "", _pdf_text(docx.content))
     assert "惠州市全面深化改革领导小组2016年第一次会议纪要" in text
     assert "关于深化投融资体制改革的实施意见" in text
     for heading in ("肯定成绩", "指出问题", "分析原因", "督促改进"):
