@@ -9,15 +9,13 @@ few seconds of another process and never this one's memory.
 """
 
 import io
-import shutil
-import subprocess
-import tempfile
 import zipfile
 from pathlib import PurePosixPath
 
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from reformledger.exchange import pdf
 from reformledger.exchange.errors import refused
 from reformledger.exchange.xlsx_safety import (
     MAX_MEMBERS,
@@ -125,28 +123,11 @@ def text_of(data: bytes) -> str:
 
 def pdf_text(data: bytes, *, timeout: int = PDF_TIMEOUT) -> str:
     """The text of a PDF as `pdftotext` extracts it (reading order, one line per line
-    of the page, pages separated by form feeds)."""
-    tool = shutil.which("pdftotext")
-    if tool is None:
-        raise refused(_("The server cannot read PDF documents (pdftotext is missing)."))
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as source:
-        source.write(data)
-        source.flush()
-        try:
-            done = subprocess.run(  # noqa: S603 - a fixed program on a file of our own
-                [tool, "-q", "-enc", "UTF-8", source.name, "-"],
-                capture_output=True,
-                timeout=timeout,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            raise refused(
-                _("Reading the PDF took longer than %(seconds)s seconds; it was refused.")
-                % {"seconds": timeout}
-            ) from None
-    if done.returncode != 0:
-        raise refused(_("The PDF could not be read (it may be damaged or encrypted)."))
-    text = done.stdout.decode("utf-8", "replace")
+    of the page, pages separated by form feeds; `exchange.pdf` runs it)."""
+    try:
+        text = "\f".join(pdf.pdf_page_texts(data, timeout=timeout))
+    except pdf.ConversionError as exc:
+        raise refused(exc.message) from None
     if not text.strip():
         raise refused(
             _("The PDF holds no text (a scanned image?); upload the Word file or paste the text.")

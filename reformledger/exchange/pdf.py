@@ -250,9 +250,9 @@ def pdf_has_cjk(pdf: bytes) -> bool:
     )
 
 
-def pdf_page_texts(pdf: bytes) -> list[str]:
+def pdf_page_texts(pdf: bytes, *, timeout: int = TOOL_TIMEOUT) -> list[str]:
     """The text of each page, as pdftotext extracts it (reading order, not layout)."""
-    text = _poppler("pdftotext", pdf, "-q", "-enc", "UTF-8", "{pdf}", "-").decode(
+    text = _poppler("pdftotext", pdf, "-q", "-enc", "UTF-8", "{pdf}", "-", timeout=timeout).decode(
         "utf-8", "replace"
     )
     pages = text.split("\f")
