@@ -3,6 +3,8 @@ refusal names it); starting, writing, generating and submitting through the page
 the API, each act with its audit record; who may see and do what; the lists in a fixed
 number of queries whatever their length; the contents' pages read from a laid-out PDF."""
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -178,3 +180,27 @@ def test_the_contents_pages_are_read_after_the_contents():
         "（一）经济体制改革领域": 4,
         "二、改革试点": 5,
     }
+
+
+def test_the_director_is_led_to_submit_a_generated_report(closed, director):
+    from reformledger.ledger.selectors import next_acts
+
+    def waiting():
+        return {g.kind: g for g in next_acts(director).groups}.get("report_to_submit")
+
+    pub = _start(closed)
+    assert waiting() is None  # nothing generated yet
+    job = services.generation_request(
+        publication=pub, by=closed.office_staff, make_pdf=False, inline=True
+    )
+    group = waiting()
+    assert group.count == 1 and group.items[0].url == f"/publications/{pub.pk}/submit/"
+    services.publication_submit(
+        publication=pub,
+        rendition=job.rendition,
+        document_no="惠市改办〔2017〕5号",
+        submitted_on=dt.date(2017, 3, 1),
+        by=director,
+    )
+    assert waiting() is None
+    assert "report_to_submit" not in {g.kind for g in next_acts(closed.office_staff).groups}
