@@ -6,6 +6,7 @@ from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from reformledger.core.forms import StyledFormMixin
+from reformledger.ledger.forms import DATE
 from reformledger.ledger.models import Period
 from reformledger.publications.choices import PublicationKind
 
@@ -27,9 +28,7 @@ class StartForm(StyledFormMixin, forms.Form):
 class FrontForm(StyledFormMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     document_no = forms.CharField(label=_("Document number"), max_length=100, required=False)
-    issued_on = forms.DateField(
-        label=_("Dated"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    issued_on = forms.DateField(label=_("Dated"), required=False, widget=DATE)
     period = forms.ModelChoiceField(queryset=Period.objects.none(), label=_("Figures as of"))
 
     def __init__(self, *args, publication=None, **kwargs):
@@ -59,9 +58,7 @@ class HighlightsForm(forms.Form):
 class SubmitForm(StyledFormMixin, forms.Form):
     rendition = forms.ChoiceField(label=_("Version"))
     document_no = forms.CharField(label=_("Document number (文号)"), max_length=100)
-    submitted_on = forms.DateField(
-        label=_("Submitted on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    submitted_on = forms.DateField(label=_("Submitted on"), widget=DATE)
 
     def __init__(self, *args, renditions=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reformledger.audit.services import document_exported
+from reformledger.core.clock import business_today
 from reformledger.core.exceptions import ConflictError
 from reformledger.core.forms import add_service_errors
 from reformledger.core.http import DOCX, file_download
@@ -291,7 +292,11 @@ def submit(request, pk: int):
     form = SubmitForm(
         request.POST or None,
         renditions=renditions,
-        initial={"rendition": renditions[0].pk, "document_no": pub.document_no},
+        initial={
+            "rendition": renditions[0].pk,
+            "document_no": pub.document_no,
+            "submitted_on": business_today(),
+        },
     )
     context = {"pub": pub, "form": form, "renditions": renditions, "latest": renditions[0]}
     if request.method == "POST":

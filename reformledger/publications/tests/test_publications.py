@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from reformledger.audit.models import AuditRecord
+from reformledger.core.clock import business_today
 from reformledger.ledger.models import Period
 from reformledger.ledger.services.periods import periods_ensure
 from reformledger.publications import services
@@ -182,7 +183,7 @@ def test_the_contents_pages_are_read_after_the_contents():
     }
 
 
-def test_the_director_is_led_to_submit_a_generated_report(closed, director):
+def test_the_director_is_led_to_submit_a_generated_report(closed, director, client_for):
     from reformledger.ledger.selectors import next_acts
 
     def waiting():
@@ -195,6 +196,8 @@ def test_the_director_is_led_to_submit_a_generated_report(closed, director):
     )
     group = waiting()
     assert group.count == 1 and group.items[0].url == f"/publications/{pub.pk}/submit/"
+    page = client_for(director).get(group.items[0].url).content.decode()
+    assert f'value="{business_today().isoformat()}"' in page  # submitted today, by default
     services.publication_submit(
         publication=pub,
         rendition=job.rendition,
