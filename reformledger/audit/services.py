@@ -209,6 +209,18 @@ def export_recorded(
     )
 
 
+def import_refused(job, errors: int, outcome: str) -> AuditRecord:
+    """The audit record of a refused import job (every domain's `JobKind.refused`): the
+    file changed nothing, so no act recorded it; the attempt is recorded instead."""
+    return record(
+        actor=job.created_by,
+        verb="import.refused",
+        obj=job,
+        outcome=outcome,
+        changes={"kind": job.kind, "file": job.file_name, "errors": errors},
+    )
+
+
 def document_exported(
     *,
     by,

@@ -6,14 +6,61 @@ every kind (the kind brings the template of its preview and of its result), and 
 job is seen only by whoever started it.
 """
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reformledger.exchange import jobs
 from reformledger.exchange.models import ImportJob
+from reformledger.exchange.xlsx_safety import MemoryUploadHandler, max_upload_bytes
+
+
+def upload_to_job(
+    request,
+    form,
+    handler: MemoryUploadHandler,
+    *,
+    kind: str,
+    params: Callable[[dict], dict],
+) -> HttpResponse | None:
+    """The common half of a domain's upload page (a form with a `file` field, read
+    through `handler`): a file over the limit is named on the form; a valid form's file
+    becomes an import job of `kind` (with `params(cleaned_data)`, the domain's
+    `job_params`), handed to the queue, and the answer is the job's page. None when the
+    domain's page is to be shown (a GET, or a form with errors)."""
+    if request.method != "POST":
+        return None
+    if handler.too_large:
+        form.add_error(
+            "file",
+            _("The file is larger than the limit of %(limit)s MB.")
+            % {"limit": max_upload_bytes() // (1024 * 1024)},
+        )
+        return None
+    if not form.is_valid():
+        return None
+    upload = form.cleaned_data["file"]
+    try:
+        data = upload.read()
+    finally:
+        upload.close()
+    job = jobs.import_job_create(
+        by=request.user,
+        kind=kind,
+        file_name=upload.name,
+        data=data,
+        language=get_language() or "zh-hans",
+        **params(form.cleaned_data),
+    )
+    jobs.dispatch(job)
+    return redirect("exchange:job", pk=job.pk)
 
 
 def _job(request, pk: int) -> ImportJob:

@@ -152,16 +152,6 @@ def _apply(job: ImportJob, data: bytes, progress: Progress, applying) -> dict[st
         raise ReviewAgain(preview_of(check)) from exc
 
 
-def _refused(job: ImportJob, errors: int, outcome: str) -> None:
-    audit.record(
-        actor=job.created_by,
-        verb="import.refused",
-        obj=job,
-        outcome=outcome,
-        changes={"kind": job.kind, "file": job.file_name, "errors": errors},
-    )
-
-
 def job_kind() -> JobKind:
     """The survey sheet's import, registered in EvaluationConfig.ready."""
     from django.urls import reverse
@@ -172,7 +162,7 @@ def job_kind() -> JobKind:
         label=gettext_lazy("Satisfaction survey"),
         check=_check,
         apply=_apply,
-        refused=_refused,
+        refused=audit.import_refused,
         preview_template="evaluation/survey/_preview.html",
         result_template="evaluation/survey/_result.html",
         again_url=lambda job: reverse("evaluation:survey_import", args=[job.params["evaluation"]]),

@@ -3,45 +3,29 @@ job's page → confirm → all or nothing, `exchange.jobs`)."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import path
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from reformledger.evaluation.forms import SurveyUploadForm
 from reformledger.evaluation.services import survey as services
 from reformledger.evaluation.views.common import evaluation_or_404
-from reformledger.exchange import jobs
+from reformledger.exchange.views import upload_to_job
 from reformledger.exchange.xlsx_safety import MemoryUploadHandler, max_upload_bytes
 
 
 @csrf_protect
 def _import(request, evaluation, handler):
     form = SurveyUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST":
-        if handler.too_large:
-            form.add_error(
-                "file",
-                _("The file is larger than the limit of %(limit)s MB.")
-                % {"limit": max_upload_bytes() // (1024 * 1024)},
-            )
-        elif form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                data = upload.read()
-            finally:
-                upload.close()
-            job = jobs.import_job_create(
-                by=request.user,
-                kind=services.SURVEY_JOB,
-                file_name=upload.name,
-                data=data,
-                language=get_language() or "zh-hans",
-                **services.job_params(evaluation=evaluation),
-            )
-            jobs.dispatch(job)
-            return redirect("exchange:job", pk=job.pk)
+    done = upload_to_job(
+        request,
+        form,
+        handler,
+        kind=services.SURVEY_JOB,
+        params=lambda _data: services.job_params(evaluation=evaluation),
+    )
+    if done is not None:
+        return done
     return render(
         request,
         "evaluation/survey/import.html",

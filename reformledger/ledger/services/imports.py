@@ -526,18 +526,6 @@ def _apply_progress(job: ImportJob, data: bytes, progress: Progress, applying) -
         raise ReviewAgain(progress_preview_of(check)) from exc
 
 
-def import_refused(job: ImportJob, errors: int, outcome: str) -> None:
-    """The audit record of a refused import: the file changed nothing, so no act
-    recorded it; the attempt is recorded instead."""
-    audit.record(
-        actor=job.created_by,
-        verb="import.refused",
-        obj=job,
-        outcome=outcome,
-        changes={"kind": job.kind, "file": job.file_name, "errors": errors},
-    )
-
-
 def job_kinds() -> list[JobKind]:
     """The ledger's imports, registered with the job machinery in LedgerConfig.ready."""
     from django.urls import reverse
@@ -552,7 +540,7 @@ def job_kinds() -> list[JobKind]:
             label=gettext_lazy("Task list with plans"),
             check=_check_task_list,
             apply=_apply_task_list,
-            refused=import_refused,
+            refused=audit.import_refused,
             preview_template="ledger/import/_task_list_preview.html",
             result_template="ledger/_task_list_result.html",
             again_url=lambda job: reverse("ledger:task_list_import"),
@@ -562,7 +550,7 @@ def job_kinds() -> list[JobKind]:
             label=gettext_lazy("Progress reports"),
             check=_check_progress,
             apply=_apply_progress,
-            refused=import_refused,
+            refused=audit.import_refused,
             preview_template="ledger/import/_progress_preview.html",
             result_template="ledger/_reports_result.html",
             again_url=lambda job: reverse("ledger:reports_import"),

@@ -720,7 +720,7 @@ def job_kind() -> JobKind:
         label=gettext_lazy("Task list drafted from the work points"),
         check=_check_job,
         apply=_apply_job,
-        refused=imports.import_refused,
+        refused=audit.import_refused,
         preview_template="ledger/import/_work_points_preview.html",
         result_template="ledger/import/_work_points_result.html",
         again_url=lambda job: reverse("ledger:work_points_import"),

@@ -371,17 +371,6 @@ def _apply(job: ImportJob, data: bytes, progress: Progress, applying) -> dict[st
     return result.as_dict()
 
 
-def _refused(job: ImportJob, errors: int, outcome: str) -> None:
-    """The audit record of a refused sheet: nothing was written, the attempt is kept."""
-    audit.record(
-        actor=job.created_by,
-        verb="import.refused",
-        obj=job,
-        outcome=outcome,
-        changes={"kind": job.kind, "file": job.file_name, "errors": errors},
-    )
-
-
 def job_kind() -> JobKind:
     """The investment sheet's import, registered with the job machinery in
     PilotsConfig.ready."""
@@ -393,7 +382,7 @@ def job_kind() -> JobKind:
         label=gettext_lazy("Sub-project investment"),
         check=_check,
         apply=_apply,
-        refused=_refused,
+        refused=audit.import_refused,
         preview_template="pilots/investment/_preview.html",
         result_template="pilots/investment/_result.html",
         again_url=lambda job: reverse("pilots:investment_import", args=[job.params["pilot"]]),

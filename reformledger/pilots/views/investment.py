@@ -11,16 +11,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from reformledger.audit import services as audit
 from reformledger.core.exceptions import ConflictError
 from reformledger.core.forms import StyledFormMixin
 from reformledger.core.http import XLSX, file_download
-from reformledger.exchange import jobs
 from reformledger.exchange.models import ImportJob
+from reformledger.exchange.views import upload_to_job
 from reformledger.exchange.xlsx_safety import MemoryUploadHandler, max_upload_bytes
 from reformledger.ledger.models import Period
 from reformledger.ledger.views.reports import EvidenceFilesField, add_errors
@@ -173,29 +173,15 @@ class InvestmentImportForm(forms.Form):
 @csrf_protect
 def _import(request, pilot: Pilot, handler: MemoryUploadHandler):
     form = InvestmentImportForm(request.POST or None, request.FILES or None, pilot=pilot)
-    if request.method == "POST":
-        if handler.too_large:
-            form.add_error(
-                "file",
-                _("The file is larger than the limit of %(limit)s MB.")
-                % {"limit": max_upload_bytes() // (1024 * 1024)},
-            )
-        elif form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                data = upload.read()
-            finally:
-                upload.close()
-            job = jobs.import_job_create(
-                by=request.user,
-                kind=services.INVESTMENT_JOB,
-                file_name=upload.name,
-                data=data,
-                language=get_language() or "zh-hans",
-                **services.job_params(pilot=pilot, period=form.cleaned_data["period"]),
-            )
-            jobs.dispatch(job)
-            return redirect("exchange:job", pk=job.pk)
+    done = upload_to_job(
+        request,
+        form,
+        handler,
+        kind=services.INVESTMENT_JOB,
+        params=lambda data: services.job_params(pilot=pilot, period=data["period"]),
+    )
+    if done is not None:
+        return done
     recent = ImportJob.objects.filter(
         created_by=request.user, kind=services.INVESTMENT_JOB, params__pilot=pilot.pk
     ).defer("payload")
