@@ -8,6 +8,7 @@ from reformledger.accounts.api import TokenViewSet
 from reformledger.api.jobs import ImportJobViewSet
 from reformledger.assessment import api as assessment
 from reformledger.audit.api import AuditRecordViewSet
+from reformledger.catalog import api as catalog
 from reformledger.evaluation import api as evaluation
 from reformledger.indicators import api as indicators
 from reformledger.ledger.api.cycle import (
@@ -84,6 +85,8 @@ evaluation.register(router)
 assessment.register(router)
 # Publications (编印): the evaluation report and the compendiums.
 publications.register(router)
+# Power and service lists (权责清单 / 服务清单), and their published part, open to all.
+catalog.register(router)
 
 # Uploads that start an import job (the job itself is /import-jobs/<id>/).
 imports_task_list = ImportViewSet.as_view({"post": "task_list"})

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "reformledger.evaluation",
     "reformledger.assessment",
     "reformledger.publications",
+    "reformledger.catalog",
     "reformledger.web",
     "reformledger.api",
     "reformledger.exchange",
@@ -446,5 +447,49 @@ SPECTACULAR_SETTINGS = {
         "PublicationStatusEnum": "reformledger.publications.choices.PublicationStatus",
         "PublicationJobStatusEnum": "reformledger.publications.choices.JobStatus",
         "PublicationPdfStatusEnum": "reformledger.publications.choices.PdfStatus",
+        "CatalogListKindEnum": "reformledger.catalog.choices.ListKind",
+        "CatalogEditionStatusEnum": "reformledger.catalog.choices.EditionStatus",
+        "CatalogPartStatusEnum": "reformledger.catalog.choices.PartStatus",
+        "CatalogChangeKindEnum": "reformledger.catalog.choices.ChangeKind",
+        "CatalogMatchedByEnum": "reformledger.catalog.choices.MatchedBy",
     },
 }
+
+# --- The public side (/public/: the published lists, open without login) ------
+# Rendered public pages and the public rate limit's counters live in the "public"
+# cache: in each process's memory by default (locmem://), or shared by every worker
+# in Redis (redis://host:6379/1) or in a folder (file:///srv/reformledger/cache).
+# docs/operations.md "The public side".
+RL_PUBLIC_CACHE_URL = env_str("RL_PUBLIC_CACHE_URL", "locmem://")
+if RL_PUBLIC_CACHE_URL.startswith(("redis://", "rediss://")):
+    _public_cache = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": RL_PUBLIC_CACHE_URL,
+    }
+elif RL_PUBLIC_CACHE_URL.startswith("file://"):
+    _public_cache = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": RL_PUBLIC_CACHE_URL.removeprefix("file://"),
+    }
+else:
+    _public_cache = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "reformledger-public",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "public": {**_public_cache, "KEY_PREFIX": "rl-public"},
+}
+# Seconds a rendered public page is kept in the cache (a newly published edition still
+# shows within RL_PUBLIC_FRESH_SECONDS: the key names the published editions, re-read
+# that often), and the max-age browsers and proxies are told.
+RL_PUBLIC_CACHE_SECONDS = env_int("RL_PUBLIC_CACHE_SECONDS", 600)
+RL_PUBLIC_FRESH_SECONDS = env_int("RL_PUBLIC_FRESH_SECONDS", 30)
+RL_PUBLIC_MAX_AGE = env_int("RL_PUBLIC_MAX_AGE", 60)
+# Requests one client address may make to the public pages: "<n>/<s|m|h>" (per
+# second, minute or hour); 0 switches the limit off. Beyond it: 429.
+RL_PUBLIC_RATE = env_str("RL_PUBLIC_RATE", "120/m")
+# Rows per page of the public search.
+RL_PUBLIC_PAGE_SIZE = env_int("RL_PUBLIC_PAGE_SIZE", 25)
+# --- end of the public side ----------------------------------------------------

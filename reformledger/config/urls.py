@@ -36,6 +36,9 @@ urlpatterns = [
     path("evaluation/", include("reformledger.evaluation.urls")),
     path("assessment/", include("reformledger.assessment.urls")),
     path("publications/", include("reformledger.publications.urls")),
+    path("lists/", include("reformledger.catalog.urls")),
+    # The public side: the published lists, open without login (catalog/public.py).
+    path("public/", include("reformledger.catalog.public_urls")),
     path("", include("reformledger.web.urls")),
 ]
 

@@ -4,6 +4,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
 
 from reformledger.assessment.permissions import sees_assessment
+from reformledger.catalog.permissions import sees_lists
 from reformledger.core.clock import business_date as _business_date
 from reformledger.evaluation.permissions import runs_evaluations, sees_evaluations
 from reformledger.indicators.permissions import sees_indicators
@@ -49,6 +50,8 @@ def navigation(request):
         "nav_evaluation_office": runs_evaluations(user),
         "nav_assessment": sees_assessment(user),
         "nav_publications": sees_publications(user),
+        # The power and service lists (权责清单 / 服务清单).
+        "nav_catalog": sees_lists(user),
         # The navbar's badge beside "Notices" (notifications app): one count query,
         # run only by a page that shows the navbar.
         "unread_notifications": SimpleLazyObject(lambda: unread_count(user)),

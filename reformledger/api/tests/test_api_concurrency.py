@@ -20,6 +20,8 @@ from drf_spectacular.generators import SchemaGenerator
 
 from reformledger.api.testing import write_operations
 from reformledger.audit.models import AuditRecord
+from reformledger.catalog.models import Edition, Item
+from reformledger.catalog.tests.conftest import make_edition
 from reformledger.indicators import services as indicators
 from reformledger.indicators.models import Indicator
 from reformledger.ledger.models import Task
@@ -228,6 +230,32 @@ def _sub_project_body(sub: SubProject) -> dict:
     }
 
 
+def _edition(world) -> Edition:
+    return make_edition(world, year=2016, published=False, powers=1, services=0)
+
+
+def _edition_body(edition: Edition) -> dict:
+    return {"title": "整体替换的标题", "previous": None, "task": None}
+
+
+def _list_item(world) -> Item:
+    return _edition(world).items.get()
+
+
+def _list_item_body(item: Item) -> dict:
+    return {
+        "code": item.code,
+        "name": "整体替换的名称",
+        "item_type": item.item_type_id,
+        "basis": item.basis,
+        "body": item.body,
+        "level": item.level,
+        "responsibilities": item.responsibilities,
+        "accountability": item.accountability,
+        "note": item.note,
+    }
+
+
 #: Each PUT/PATCH route of the API: its methods, the object of the test world it
 #: changes, a full body, the model. A new route that changes an object is added here,
 #: and so answers 428 without a version, 412 to a stale If-Match.
@@ -240,6 +268,10 @@ VERSIONED = {
     "/api/v1/sub-projects/{id}/": Versioned(
         ("PATCH",), _sub_project, _sub_project_body, SubProject, "name"
     ),
+    "/api/v1/lists/editions/{id}/": Versioned(
+        ("PATCH",), _edition, _edition_body, Edition, "title"
+    ),
+    "/api/v1/lists/items/{id}/": Versioned(("PATCH",), _list_item, _list_item_body, Item, "name"),
 }
 ROUTES = sorted((path, method) for path, v in VERSIONED.items() for method in v.methods)
 

@@ -25,6 +25,10 @@ from rest_framework import serializers
 import reformledger
 from reformledger.api.testing import write_operations
 from reformledger.audit.models import AuditRecord
+from reformledger.catalog import forms as catalog_forms
+from reformledger.catalog import permissions as catalog_permissions
+from reformledger.catalog import services as catalog
+from reformledger.catalog.models import Edition, Item, ItemType, Part
 from reformledger.evaluation import forms as evaluation_forms
 from reformledger.evaluation import permissions as evaluation_permissions
 from reformledger.evaluation import services as evaluation
@@ -266,6 +270,26 @@ def region(world, huiyang_liaison) -> SimpleNamespace:
         )
         setattr(r, f"{name}_publication", pub)
         setattr(r, f"{name}_rendition", rendition)
+    # An edition of 惠阳区's lists the county office keeps, with an item of its town's;
+    # one of 博罗县's, hidden.
+    for name, office, by, place in (
+        ("county", r.county, r.staff, w.huiyang),
+        ("hidden", r.hidden_office, boluo_staff, w.boluo),
+    ):
+        edition = catalog.edition_create(by=by, office=office, jurisdiction=place, year=YEAR)
+        setattr(r, f"{name}_edition", edition)
+    part = Part.objects.create(
+        edition=r.county_edition, department=w.huiyang_town, list_kind="power"
+    )
+    r.list_item = Item.objects.create(
+        part=part,
+        edition=r.county_edition,
+        department=w.huiyang_town,
+        list_kind="power",
+        code="HY-XK-1",
+        name="区级许可",
+        item_type=ItemType.objects.get(code="licensing"),
+    )
     return r
 
 
@@ -308,10 +332,12 @@ VISIBLE = {
     Rendition: lambda user: Rendition.objects.filter(
         publication__in=publication_permissions.visible_publications(user)
     ),
+    Edition: catalog_permissions.visible_editions,
 }
 #: Rows every signed-in user reads (the ledger page's filters show them all; the criteria
 #: templates are reference data of every office).
 NOT_SCOPED = {ReformArea, ReformSystem, CriteriaTemplate}
+NOT_SCOPED.add(ItemType)  # the power types: reference data every office reads
 
 
 def hidden_rows(r, model) -> list:
@@ -333,6 +359,7 @@ def hidden_rows(r, model) -> list:
         EvaluationTeam: [r.hidden_team],
         Criterion: [r.hidden_criterion],
         Rendition: [r.hidden_rendition],
+        Edition: [r.hidden_edition],
     }[model]
 
 
@@ -540,6 +567,22 @@ MUST_TRY += [
     ("POST", "/api/v1/evaluation-scores/", "criterion"),
     ("POST", "/api/v1/evaluation-findings/", "evaluation"),
     ("POST", "/api/v1/self-assessments/", "evaluation"),
+]
+# Power and service lists (权责清单): the county office's own edition and its item.
+ROUTE_OBJECT["/api/v1/lists/editions/{id}/"] = lambda r: r.county_edition.pk
+ROUTE_OBJECT["/api/v1/lists/editions/{id}/import/"] = lambda r: r.county_edition.pk
+ROUTE_OBJECT["/api/v1/lists/items/{id}/"] = lambda r: r.list_item.pk
+ROUTE_BODY[("POST", "/api/v1/lists/editions/")] = lambda r: {
+    "office": r.county.pk,
+    "jurisdiction": r.world.huiyang.pk,
+    "year": YEAR + 1,
+}
+MULTIPART |= {"/api/v1/lists/editions/{id}/import/"}
+MUST_TRY += [
+    ("POST", "/api/v1/lists/editions/", "previous"),
+    ("POST", "/api/v1/lists/editions/", "task"),
+    ("PATCH", "/api/v1/lists/editions/{id}/", "previous"),
+    ("PATCH", "/api/v1/lists/editions/{id}/", "task"),
 ]
 MUST_TRY += [
     ("POST", "/api/v1/indicators/", "numerator"),
@@ -775,6 +818,22 @@ def _builders():
             "staff",
             lambda r, d: publication_forms.FrontForm(d, publication=r.county_publication),
         ),
+        "EditionForm": (
+            "staff",
+            lambda r, d: catalog_forms.EditionForm(
+                d,
+                offices=Unit.objects.filter(pk=r.county.pk),
+                places=Unit.objects.filter(kind__in=(UnitKind.CITY, UnitKind.COUNTY)),
+                tasks=Task.objects.filter(office=r.county),
+            ),
+        ),
+        "ImportForm": (
+            "staff",
+            lambda r, d: catalog_forms.ImportForm(
+                d, departments=Unit.objects.filter(path__startswith=r.world.huiyang.path)
+            ),
+        ),
+        "ItemForm": ("staff", lambda r, d: catalog_forms.ItemForm(d, list_kind="power")),
         "FindingForm": (
             "staff",
             lambda r, d: evaluation_forms.FindingForm(
@@ -794,6 +853,8 @@ ALL_SEEN = {
     "WorkPointsImportForm": "the user's own offices; an office reads every unit",
     "TeamForm": "the user's own offices",
     "StartForm": "the user's own offices",
+    "ImportForm": "departments: an office reads every unit",
+    "ItemForm": "power types: reference data every office reads",
 }
 
 

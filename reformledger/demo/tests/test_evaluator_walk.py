@@ -27,6 +27,16 @@ pytestmark = pytest.mark.django_db
 
 #: The model an id in a URL names, by the path before it (earlier ids written `*`).
 WALK_MODELS = {
+    "public/lists/items/": "catalog.Item",
+    "public/editions/": "catalog.Edition",
+    "lists/": "catalog.Edition",
+    "lists/items/": "catalog.Item",
+    "lists/parts/": "catalog.Part",
+    "api/v1/lists/editions/": "catalog.Edition",
+    "api/v1/lists/parts/": "catalog.Part",
+    "api/v1/lists/items/": "catalog.Item",
+    "api/v1/public/lists/editions/": "catalog.Edition",
+    "api/v1/public/lists/items/": "catalog.Item",
     "account/users/": "accounts.User",
     "account/users/*/roles/": "orgs.Membership",
     "exchange/jobs/": "exchange.ImportJob",

@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CatalogConfig(AppConfig):
+    name = "reformledger.catalog"
+    label = "catalog"
+    verbose_name = _("Power and service lists")
+
+    def ready(self) -> None:
+        from reformledger.catalog import labels
+        from reformledger.catalog.next_acts import catalog_sources
+        from reformledger.catalog.services.imports import job_kind
+        from reformledger.exchange import jobs
+        from reformledger.ledger.selectors.next_acts import register_next_acts
+
+        labels.register()
+        jobs.register(job_kind())
+        # The lists' kinds of the next act (待办), through the ledger's hook.
+        register_next_acts("catalog", catalog_sources)
