@@ -16,7 +16,9 @@ the grassroots innovations and the indicators (`pilots.py`, `pilots_data.py`).
 In early 2017 the office evaluates the year (`evaluation.py`, `evaluation_data.py`:
 the comprehensive, 17 special and 3 third-party evaluations) and gives its cards
 (`assessment.py`: the 2016 green and yellow cards, one appeal decided) and makes its
-year-end documents (`publications.py`: the evaluation report and two compendiums). Last,
+year-end documents (`publications.py`: the evaluation report and two compendiums), and
+its lists of powers and public services have their 2015 and 2016 editions (`catalog.py`,
+`catalog_data.py`: 15 approval items fewer and 38 public services more). Last,
 `live.py` plays 2017 up to the demo's business date (`data.BUSINESS_DATE`), so the
 2017 ledger is live and every login has something waiting for it.
 
@@ -41,7 +43,7 @@ from reformledger.accounts.otp import DEMO_DEVICE_NAME, demo_key
 from reformledger.accounts.permissions import SECOND_FACTOR_ROLES
 from reformledger.audit import services as audit
 from reformledger.core.clock import pinned
-from reformledger.demo import assessment, cycle, data, evaluation, live, publications
+from reformledger.demo import assessment, catalog, cycle, data, evaluation, live, publications
 from reformledger.ledger import services as ledger
 from reformledger.ledger.models import ReformArea, ReformSystem, Task, WorkPoint, WorkProgramme
 from reformledger.ledger.validation import MilestoneRow
@@ -127,6 +129,9 @@ class _Loader:
             evaluation.play(self)
             assessment.play(self)
             publications.play(self)
+        # The city's 2015 and 2016 lists, the 2016 edition the deliverable of task
+        # 2016-011 (catalog.py); its own check, so a ledger loaded before it gets them.
+        catalog.play(self)
         if live.needed(self.units[data.CITY_OFFICE]):
             live.run(self)
         return self.result
