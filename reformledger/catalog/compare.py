@@ -22,7 +22,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from reformledger.catalog.choices import ChangeKind, ListKind, MatchedBy
 from reformledger.catalog.models import Edition, Item, ItemType
@@ -199,22 +199,39 @@ class Comparison:
     def sentence(self) -> str:
         """What an office writes in its report about the new edition."""
         parts = []
-        for tally, fewer, more in (
-            (
-                self.approval,
-                _("%(n)s administrative approval items fewer"),
-                _("%(n)s administrative approval items more"),
-            ),
-            (
-                self.lists[ListKind.SERVICE],
-                _("%(n)s public service items fewer"),
-                _("%(n)s public service items more"),
-            ),
-        ):
-            if tally.net < 0:
-                parts.append(fewer % {"n": -tally.net})
-            elif tally.net > 0:
-                parts.append(more % {"n": tally.net})
+        approval, services = self.approval.net, self.lists[ListKind.SERVICE].net
+        if approval < 0:
+            parts.append(
+                ngettext(
+                    "%(n)s administrative approval item fewer",
+                    "%(n)s administrative approval items fewer",
+                    -approval,
+                )
+                % {"n": -approval}
+            )
+        elif approval > 0:
+            parts.append(
+                ngettext(
+                    "%(n)s administrative approval item more",
+                    "%(n)s administrative approval items more",
+                    approval,
+                )
+                % {"n": approval}
+            )
+        if services < 0:
+            parts.append(
+                ngettext(
+                    "%(n)s public service item fewer", "%(n)s public service items fewer", -services
+                )
+                % {"n": -services}
+            )
+        elif services > 0:
+            parts.append(
+                ngettext(
+                    "%(n)s public service item more", "%(n)s public service items more", services
+                )
+                % {"n": services}
+            )
         if not parts:
             return _(
                 "Compared with the previous edition, the numbers of administrative approval "

@@ -332,8 +332,8 @@ def test_the_comparison_gives_the_figures_of_two_editions(two_editions, office_s
         "delegated": 0,
     }
     assert summary["sentence"] == (
-        "Compared with the previous edition, 1 administrative approval items fewer, "
-        "1 public service items more."
+        "Compared with the previous edition, 1 administrative approval item fewer, "
+        "1 public service item more."
     )
     assert (summary["approval"]["old"], summary["approval"]["new"]) == (1, 0)
     assert summary["lists"]["service"]["net"] == 1

@@ -216,7 +216,7 @@ def test_two_editions_imported_from_published_sheets_compare_item_by_item(depts,
         assert c.sentence() == "与上一版相比，增加行政审批事项1项，增加公共服务事项2项。"
     with translation.override("en"):
         assert c.sentence() == (
-            "Compared with the previous edition, 1 administrative approval items more, "
+            "Compared with the previous edition, 1 administrative approval item more, "
             "2 public service items more."
         )
 

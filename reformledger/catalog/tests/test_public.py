@@ -155,7 +155,7 @@ def test_edition_page_shows_date_document_and_the_changes(world, client):
     assert "惠府〔2016〕88号" in html
     assert new.document_title in html
     # Powers P-0005 and P-0006 (许可 and 处罚) went, three services came: 1 approval fewer.
-    assert "1 administrative approval items fewer" in html
+    assert "1 administrative approval item fewer" in html
     assert "3 public service items more" in html
     assert 'data-kind="removed"' in html and 'data-kind="added"' in html
     assert html.count('data-testid="change"') >= 5  # two removed, three added, renamed
