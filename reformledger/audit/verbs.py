@@ -169,7 +169,6 @@ VERBS = {
     "catalog.part_reviewed": _("reviewed a department's list"),
     "catalog.item_updated": _("corrected an item of the lists"),
     "catalog.item_removed": _("took an item out of the lists"),
-    "catalog.type_added": _("added a type of power"),
     "file.downloaded": _("downloaded a file"),
     "export.created": _("downloaded an export"),
     # The audit trail's own acts, and refusals anywhere.

@@ -65,7 +65,8 @@ class MatchedBy(models.TextChoices):
 #: The ten types of power of the national guidance (权力类型), the reference data every
 #: deployment starts with: code, name, other names a sheet writes, and whether the type
 #: counts as administrative approval (行政审批). Seeded by migration 0002 and, where the
-#: table was emptied (a test's flush), by `services.item_types_ensure`.
+#: table was emptied (a test's flush), by `services.item_types_install`
+#: (after every migrate and flush).
 STANDARD_TYPES = (
     ("licensing", "行政许可", "许可,行政审批,审批", True),
     ("penalty", "行政处罚", "处罚", False),

@@ -250,9 +250,6 @@ def play(loader) -> None:
     staff = loader.users.get("office") or User.objects.get(username="office")
     director = loader.users.get("director") or User.objects.get(username="director")
     task = Task.objects.get(office=office, year=2016, code=lists.TASK_2016)
-    # The power types are the migration's; a database emptied since (a browser test's
-    # flush) gets them back before the sheets are read.
-    services.item_types_ensure()
     with translation.override("zh-hans"):
         previous = Edition.objects.filter(jurisdiction=city, year=2015).first()
         if previous is None:

@@ -32,7 +32,7 @@ __all__ = [
     "edition_publish",
     "edition_update",
     "item_remove",
-    "item_types_ensure",
+    "item_types_install",
     "item_update",
     "part_review",
 ]
@@ -364,19 +364,17 @@ def item_remove(*, by, item: Item, reason: str) -> Part:
     return part
 
 
-@transaction.atomic
-def item_types_ensure(*, by=None) -> int:
-    """Add the standard power types that are missing (none is changed): an emptied table
-    (a new database whose migrations ran before a flush) gets them back. Returns how
-    many were added, each with its audit record."""
-    known = set(ItemType.objects.values_list("code", flat=True))
-    added = 0
-    for position, (code, name, aliases, approval) in enumerate(STANDARD_TYPES, start=1):
-        if code in known:
-            continue
-        item_type = ItemType.objects.create(
-            code=code, name=name, aliases=aliases, is_approval=approval, position=position
-        )
-        audit.record(actor=by, verb="catalog.type_added", obj=item_type, changes={"name": name})
-        added += 1
-    return added
+def item_types_install(*, using: str = "default") -> int:
+    """Add the standard power types that are missing (none is changed), as migration
+    0002 does on a new database: installation data, not an act of anyone's, so no audit
+    record (the system administrator's later changes in the admin are). Run after every
+    migrate and flush (`CatalogConfig.ready`), so a table emptied by a flush gets them
+    back. Returns how many were added."""
+    known = set(ItemType.objects.using(using).values_list("code", flat=True))
+    missing = [
+        ItemType(code=code, name=name, aliases=aliases, is_approval=approval, position=position)
+        for position, (code, name, aliases, approval) in enumerate(STANDARD_TYPES, start=1)
+        if code not in known
+    ]
+    ItemType.objects.using(using).bulk_create(missing)
+    return len(missing)
