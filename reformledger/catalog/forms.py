@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reformledger.catalog.choices import ListKind
-from reformledger.catalog.models import Edition, ItemType
+from reformledger.catalog.models import ItemType
 from reformledger.ledger.forms import DATE
 from reformledger.ledger.models import Task
 from reformledger.orgs.models import Unit
@@ -126,10 +126,3 @@ class ItemForm(forms.Form):
 
 class RemoveForm(forms.Form):
     reason = forms.CharField(label=_("Why is the item taken out?"), max_length=500)
-
-
-def edition_choices(editions) -> list:
-    return [(e.pk, str(e)) for e in editions]
-
-
-__all__ = ["Edition", "EditionForm", "ImportForm", "ItemForm", "PublishForm", "RemoveForm"]

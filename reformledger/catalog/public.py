@@ -56,6 +56,7 @@ from django.views.decorators.http import require_safe
 from reformledger.catalog.choices import ChangeKind, EditionStatus, ListKind
 from reformledger.catalog.compare import compare_editions
 from reformledger.catalog.models import Edition, Item, ItemType, Part
+from reformledger.catalog.selectors import previous_published, published_editions
 from reformledger.core.context import client_ip
 from reformledger.orgs.models import Unit
 
@@ -68,15 +69,6 @@ def _cache():
 
 
 # --- reads ----------------------------------------------------------------------------
-
-
-def published_editions() -> QuerySet[Edition]:
-    """Every published edition, with its jurisdiction, newest first per place."""
-    return (
-        Edition.objects.filter(status=EditionStatus.PUBLISHED)
-        .select_related("jurisdiction")
-        .order_by("jurisdiction__path", "-year")
-    )
 
 
 def latest_of_each_place(editions: list[Edition]) -> list[Edition]:
@@ -107,19 +99,6 @@ def published_edition(pk: int) -> Edition:
         return published_editions().get(pk=pk)
     except Edition.DoesNotExist:
         raise Http404 from None
-
-
-def previous_published(edition: Edition) -> Edition | None:
-    """The edition the public page compares `edition` with: its `previous` when that
-    one is published, else the newest published edition of the place before it."""
-    earlier = published_editions().filter(
-        jurisdiction_id=edition.jurisdiction_id, year__lt=edition.year
-    )
-    if edition.previous_id:
-        chosen = earlier.filter(pk=edition.previous_id).first()
-        if chosen is not None:
-            return chosen
-    return earlier.first()
 
 
 @dataclass

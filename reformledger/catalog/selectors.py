@@ -5,7 +5,7 @@ from django.db.models import Count, Q, QuerySet
 
 from reformledger.audit.models import AuditRecord
 from reformledger.audit.selectors import history_of
-from reformledger.catalog.choices import PartStatus
+from reformledger.catalog.choices import EditionStatus, PartStatus
 from reformledger.catalog.models import Edition, Item, Part
 from reformledger.catalog.permissions import visible_editions
 
@@ -58,11 +58,6 @@ def comparable(user, edition: Edition) -> QuerySet[Edition]:
     )
 
 
-def editions_of_task(task) -> list[Edition]:
-    """The editions a reform task produced (its deliverable), newest first."""
-    return list(Edition.objects.filter(task=task).select_related("previous").order_by("-year"))
-
-
 def edition_history(edition: Edition):
     """Every act on the edition, its parts and its items, oldest first."""
     return history_of(edition)
@@ -73,3 +68,26 @@ def item_history(item: Item):
     return AuditRecord.objects.filter(
         obj_type=item._meta.label_lower, obj_id=str(item.pk)
     ).select_related("actor")
+
+
+# --- the public side (pages and API): published editions only ------------------------
+
+
+def published_editions() -> QuerySet[Edition]:
+    """Every published edition, with its place, newest first per place: all the public
+    side (`catalog.public`, `catalog.api.public`) ever reads."""
+    return (
+        Edition.objects.filter(status=EditionStatus.PUBLISHED)
+        .select_related("jurisdiction")
+        .order_by("jurisdiction__path", "-year")
+    )
+
+
+def previous_published(edition: Edition) -> Edition | None:
+    """What the public side compares `edition` with: the newest published edition of
+    its place before it (the API's list computes the same in a subquery)."""
+    return (
+        published_editions()
+        .filter(jurisdiction_id=edition.jurisdiction_id, year__lt=edition.year)
+        .first()
+    )

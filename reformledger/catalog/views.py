@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from reformledger.audit.services import document_exported
 from reformledger.catalog import permissions, selectors, services
-from reformledger.catalog.choices import EditionStatus, ListKind, PartStatus
+from reformledger.catalog.choices import ChangeKind, EditionStatus, ListKind, PartStatus
 from reformledger.catalog.compare import compare_editions
 from reformledger.catalog.documents import write_comparison_xlsx, write_edition_xlsx
 from reformledger.catalog.forms import EditionForm, ImportForm, ItemForm, PublishForm, RemoveForm
@@ -270,8 +270,6 @@ def comparison(request, pk: int):
         found = compare_editions(old, new)
     kind = request.GET.get("kind", "")
     changes = found.changes if found else []
-    from reformledger.catalog.choices import ChangeKind
-
     if kind in ChangeKind.values:
         changes = [c for c in changes if kind in c.kinds]
     return render(

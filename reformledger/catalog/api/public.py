@@ -18,6 +18,7 @@ from rest_framework.throttling import AnonRateThrottle
 
 from reformledger.api.filters import IdFilter
 from reformledger.api.mixins import ERRORS
+from reformledger.catalog import selectors
 from reformledger.catalog.api.common import (
     NUMERIC,
     PAGED,
@@ -140,21 +141,18 @@ class PublicItemSerializer(serializers.ModelSerializer):
 
 
 def published_editions():
-    """Published editions, each with its place's previous published edition."""
-    published = Edition.objects.filter(status=EditionStatus.PUBLISHED)
+    """Published editions (`selectors.published_editions`), each with its place's
+    previous published edition (`selectors.previous_published`, as a subquery)."""
+    published = selectors.published_editions()
     earlier = published.filter(
         jurisdiction=OuterRef("jurisdiction"), year__lt=OuterRef("year")
     ).order_by("-year")
     mains = Item.objects.filter(edition=OuterRef("pk"), parent__isnull=True)
-    return (
-        published.select_related("jurisdiction")
-        .annotate(
-            previous_published=Subquery(earlier.values("pk")[:1]),
-            power_items=count_of(mains.filter(list_kind=ListKind.POWER)),
-            service_items=count_of(mains.filter(list_kind=ListKind.SERVICE)),
-        )
-        .order_by("-year", "jurisdiction__path", "pk")
-    )
+    return published.annotate(
+        previous_published=Subquery(earlier.values("pk")[:1]),
+        power_items=count_of(mains.filter(list_kind=ListKind.POWER)),
+        service_items=count_of(mains.filter(list_kind=ListKind.SERVICE)),
+    ).order_by("-year", "jurisdiction__path", "pk")
 
 
 class _Public:

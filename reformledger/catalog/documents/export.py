@@ -11,7 +11,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from reformledger.catalog.choices import ListKind
+from reformledger.catalog.choices import ListKind, MatchedBy
 from reformledger.catalog.compare import Comparison
 from reformledger.catalog.documents.reading import KINDS
 from reformledger.catalog.models import LIST_FIELDS, Edition, Item
@@ -202,8 +202,6 @@ def write_comparison_xlsx(comparison: Comparison) -> bytes:
             _("After"),
         ]
     )
-    from reformledger.catalog.choices import MatchedBy
-
     for change in comparison.changes:
         base = [
             str(ListKind(change.list_kind).label),

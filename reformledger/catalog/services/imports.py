@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from reformledger.audit import services as audit
 from reformledger.catalog import permissions
 from reformledger.catalog.choices import ListKind, PartStatus
+from reformledger.catalog.compare import text_key
 from reformledger.catalog.documents import (
     ROW_FIELDS,
     ListCheck,
@@ -77,8 +78,6 @@ class ImportResult:
 
 def _db_canonical(items: list[Item]) -> list:
     """The part's items in the form `RowItem.canonical` gives the file's rows."""
-    from reformledger.catalog.compare import text_key
-
     subs: dict[int, list[Item]] = {}
     for item in items:
         if item.parent_id:

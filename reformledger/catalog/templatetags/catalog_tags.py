@@ -2,7 +2,7 @@
 
 from django import template
 
-from reformledger.catalog import permissions, selectors
+from reformledger.catalog import permissions
 from reformledger.catalog.compare import compare_editions
 
 register = template.Library()
@@ -15,11 +15,14 @@ def task_editions(context, task) -> list[dict]:
     user = context["request"].user
     if not permissions.sees_lists(user):
         return []
-    visible = set(permissions.visible_editions(user).filter(task=task).values_list("pk", flat=True))
     rows = []
-    for edition in selectors.editions_of_task(task):
-        if edition.pk not in visible:
-            continue
+    editions = (
+        permissions.visible_editions(user)
+        .filter(task=task)
+        .select_related("previous")
+        .order_by("-year")
+    )
+    for edition in editions:
         sentence = (
             compare_editions(edition.previous, edition).sentence() if edition.previous else ""
         )
