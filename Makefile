@@ -24,7 +24,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/reformledger
 # Tests run in two processes (pytest-xdist); PYTEST_ARGS= runs them in one.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: help install run test test-sqlite test-postgres mutate lint format messages bench lock clean distclean
+.PHONY: help install run test test-sqlite test-postgres mutate lint format messages bench bench-each lock clean distclean
 
 help:
 	@echo "make run       serve Reform Ledger with the demo data on http://127.0.0.1:$(PORT)/"
@@ -35,7 +35,8 @@ help:
 	@echo "make messages  update and compile the zh_Hans and en translations"
 	@echo "make mutate    mutation testing of the modules that decide (on demand, not in CI;"
 	@echo "               MUTATE_ARGS=\"rating-engine\" for one, \"--list\" names them)"
-	@echo "make bench     run every bench/bench_*.py"
+	@echo "make bench     every benchmark case beside its lower bound, 2k/20k/100k tasks, both"
+	@echo "               databases, one table (BENCH_ARGS=\"--sizes 20000\" narrows it)"
 	@echo "make lock      re-pin requirements.lock from pyproject.toml"
 	@echo "make clean     remove caches, collected static files and test databases"
 	@echo "make distclean clean, and remove .venv and var/ (the local database)"
@@ -112,7 +113,17 @@ messages: $(INSTALLED)
 	cd reformledger && ../$(RL) makemessages -l zh_Hans -l en --ignore=tests --no-obsolete
 	cd reformledger && ../$(RL) compilemessages --ignore=tests
 
+# The side-by-side benchmark (bench/scale.py): every case of bench/cases/ beside its bare
+# lower bound at 2,000 / 20,000 / 100,000 tasks on SQLite and PostgreSQL (PG_BENCH_URL),
+# one table; the ledgers are kept under var/bench/ and in rl_bench_<size> and reused.
+# BENCH_ARGS="--sizes 20000 --cases dashboard" narrows it; --rebuild writes them anew.
+BENCH_ARGS ?=
+PG_BENCH_URL ?= postgres://postgres@127.0.0.1:5432
 bench: $(INSTALLED)
+	$(BIN)/python bench/scale.py --pg-url $(PG_BENCH_URL) $(BENCH_ARGS)
+
+# The older single-purpose benchmarks (bench/bench_*.py), each printing its own report.
+bench-each: $(INSTALLED)
 	@shopt -s nullglob; for bench in bench/bench_*.py; do \
 		echo "== $$bench"; DJANGO_SETTINGS_MODULE=reformledger.config.settings $(BIN)/python "$$bench"; \
 	done
