@@ -76,6 +76,7 @@ _OWN_KEYS = {
     "records": _("records verified"),
     "broken": _("first broken record"),
     "problem": _("problem"),
+    "head": _("chain head"),
     "method": _("request method"),
     "path": _("address requested"),
     "file": _("file"),

@@ -59,3 +59,28 @@ class AuditRecord(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.verb} {self.obj_repr}"
+
+
+class VerifiedHead(models.Model):
+    """A verified chain head (已核验链头): the last record of a verification that found
+    the chain whole, where the next incremental check (`verify_audit --incremental`)
+    starts. It lives in the same database as the trail, so it saves time but proves
+    nothing against whoever can rewrite that database: the head kept outside it
+    (`audit_head`, `verify_audit --head`) does that."""
+
+    record_id = models.BigIntegerField(_("record"))
+    hash = models.CharField(max_length=64)
+    at = models.DateTimeField(_("time"))
+    records = models.PositiveBigIntegerField(_("records verified"))
+    #: The head the check started from; None for a walk of the whole chain.
+    since_id = models.BigIntegerField(null=True, blank=True)
+    verified_at = models.DateTimeField(_("verified at"))
+    actor_label = models.CharField(_("user"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("verified chain head")
+        verbose_name_plural = _("verified chain heads")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.record_id}:{self.hash}"

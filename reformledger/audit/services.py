@@ -3,13 +3,15 @@
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, models, transaction
+from django.utils import timezone
 
-from reformledger.audit.models import AuditRecord, Outcome
+from reformledger.audit.models import AuditRecord, Outcome, VerifiedHead
 from reformledger.core.context import client_address
 
 GENESIS = "0" * 64
@@ -48,33 +50,82 @@ def chain_algorithm() -> str:
     return "sm3" if wanted == "sm3" and sm3_available() else "sha256"
 
 
+#: The hash constructors by name: looked up once per record, not through `digest`'s branches.
+_HASHERS: dict[str, Callable[..., Any]] = {
+    "sha256": hashlib.sha256,
+    "sm3": partial(hashlib.new, "sm3"),
+}
+
+
+def hasher(algorithm: str) -> Callable[[bytes], Any]:
+    """The hashlib constructor of `algorithm` ("sha256" or "sm3"); ValueError for any other."""
+    try:
+        return _HASHERS[algorithm]
+    except KeyError:
+        raise ValueError(f"unknown audit hash algorithm {algorithm!r}") from None
+
+
+def available_hashers() -> dict[str, Callable[[bytes], Any]]:
+    """The constructors of the algorithms this platform offers, by name."""
+    return {name: fn for name, fn in _HASHERS.items() if name != "sm3" or sm3_available()}
+
+
 def digest(payload: bytes, algorithm: str | None = None) -> str:
     """The chain's hash function, in one place: `algorithm` ("sha256" or "sm3"), by
     default the one new records use."""
-    algorithm = algorithm or chain_algorithm()
-    if algorithm == "sha256":
-        return hashlib.sha256(payload).hexdigest()
-    if algorithm == "sm3":
-        return hashlib.new("sm3", payload).hexdigest()
-    raise ValueError(f"unknown audit hash algorithm {algorithm!r}")
+    return hasher(algorithm or chain_algorithm())(payload).hexdigest()
+
+
+# One encoder for every record (json.dumps would build one per call): keys sorted at
+# every depth, text as UTF-8 rather than \u escapes, anything else as its str().
+_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str)
+
+
+def canonical_at(at: dt.datetime) -> str:
+    """A record's time as its hash covers it: ISO 8601 in UTC, to the microsecond."""
+    return at.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def canonical_fields(
+    at: str,
+    actor_id: int | None,
+    actor_label: str,
+    address: str,
+    verb: str,
+    outcome: str,
+    obj_type: str,
+    obj_id: str,
+    obj_repr: str,
+    ctx_type: str,
+    ctx_id: str,
+    changes: Any,
+    reason: str,
+    prev_hash: str,
+) -> bytes:
+    """The bytes a record's hash covers, from its `HASHED_FIELDS` in that order, `at`
+    already as `canonical_at` writes it. The one definition of the canonical form:
+    `canonical_row` (writing, and the record pages) and the walk of the chain (which
+    reads the fields as plain tuples) both call it."""
+    return _CANONICAL_JSON.encode(
+        {
+            "at": at,
+            "actor": actor_id,
+            "actor_label": actor_label,
+            "address": address,
+            "verb": verb,
+            "outcome": outcome,
+            "obj": [obj_type, obj_id, obj_repr],
+            "ctx": [ctx_type, ctx_id],
+            "changes": changes,
+            "reason": reason,
+            "prev": prev_hash,
+        }
+    ).encode()
 
 
 def canonical_row(row: Mapping[str, Any]) -> bytes:
     """The bytes a record's hash covers, from its `HASHED_FIELDS` (a `values()` row)."""
-    body = {
-        "at": row["at"].astimezone(dt.UTC).isoformat(timespec="microseconds"),
-        "actor": row["actor_id"],
-        "actor_label": row["actor_label"],
-        "address": row["address"],
-        "verb": row["verb"],
-        "outcome": row["outcome"],
-        "obj": [row["obj_type"], row["obj_id"], row["obj_repr"]],
-        "ctx": [row["ctx_type"], row["ctx_id"]],
-        "changes": row["changes"],
-        "reason": row["reason"],
-        "prev": row["prev_hash"],
-    }
-    return json.dumps(body, sort_keys=True, ensure_ascii=False, default=str).encode()
+    return canonical_fields(canonical_at(row["at"]), *(row[name] for name in HASHED_FIELDS[1:]))
 
 
 def canonical(record: AuditRecord) -> bytes:
@@ -136,8 +187,6 @@ def record(
     If this write fails, the caller's transaction fails with it, so no change
     happens without its record.
     """
-    from django.utils import timezone
-
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
@@ -246,12 +295,40 @@ def document_exported(
     )
 
 
-def chain_verified(*, by, records: int, broken_id: int | None, problem: str = "") -> AuditRecord:
-    """The audit record of a verification of the chain run from the auditor's page."""
+@transaction.atomic
+def chain_verified(
+    *,
+    by,
+    records: int,
+    broken_id: int | None,
+    problem: str = "",
+    head: Any = None,
+    since_id: int | None = None,
+) -> AuditRecord:
+    """The audit record of a verification of the chain (the auditor's page, or
+    `verify_audit --save-head` / `--incremental`). When the chain held, `head` (the
+    last record verified: id, hash, at) is kept as the verified head the next
+    incremental check starts from; `since_id` is the head this check started from
+    (None: the whole chain was walked)."""
+    changes: dict[str, Any] = {"records": [None, records]}
+    if broken_id:
+        changes |= {"broken": [None, broken_id], "problem": [None, problem]}
+    elif head is not None:
+        VerifiedHead.objects.create(
+            record_id=head.id,
+            hash=head.hash,
+            at=head.at,
+            records=records,
+            since_id=since_id,
+            verified_at=timezone.now(),
+            actor_label=by.get_username() if getattr(by, "pk", None) else str(by or "system"),
+        )
+        changes["head"] = [None, f"{head.id}:{head.hash}"]
+        if since_id is not None:
+            changes["since"] = [None, since_id]
     return record(
         actor=by,
         verb="audit.verified",
         outcome=Outcome.SUCCESS if broken_id is None else Outcome.FAILURE,
-        changes={"records": [None, records]}
-        | ({"broken": [None, broken_id], "problem": [None, problem]} if broken_id else {}),
+        changes=changes,
     )
