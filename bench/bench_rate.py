@@ -98,7 +98,7 @@ def main() -> None:
         period = Period.objects.get(office=office, year=args.year, number=args.month)
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         began = time.perf_counter()
-        rated = services.ratings_compute_period(period=period)
+        rated = services.ratings_compute_period(period=period).computed
         first = time.perf_counter() - began
         # ru_maxrss is in kilobytes on Linux: the high-water mark of the whole process.
         peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

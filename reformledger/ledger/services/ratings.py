@@ -13,11 +13,13 @@ not rated) nor decides a rating of it (`TaskClosedError`) until it is reopened.
 """
 
 import datetime as dt
+import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -94,8 +96,17 @@ THRESHOLD_FIELDS = {
 #: Tasks rated in a period; closed tasks only in the period they closed in.
 RATABLE_STATUSES = (TaskStatus.IN_PROGRESS, TaskStatus.BLOCKED, TaskStatus.CLOSED)
 
-_SUGGESTION_FIELDS = ["suggested", "reasons", "facts", "computed_at"]
 _BATCH = 1000
+
+
+class Suggestion(NamedTuple):
+    """An engine's suggestion ready to store: a `Rating`'s suggestion fields, without
+    the cost of a model instance per task (a period rates tens of thousands)."""
+
+    task_id: int
+    suggested_id: int
+    reasons: list
+    facts: dict
 
 
 @dataclass(frozen=True)
@@ -208,7 +219,7 @@ def _build(
     tasks: QuerySet[Task],
     scale: RatingScale,
     today: dt.date,
-) -> tuple[list[Rating], dict[int, NotRated]]:
+) -> tuple[list[Suggestion], dict[int, NotRated]]:
     """Unsaved suggestions for the ratable ones of `tasks` in `period`, and the tasks
     that are not ratable there, each with its reason (by task id).
 
@@ -260,15 +271,20 @@ def _build(
     in_tasks = {"plan__task__in": tasks.order_by().values("pk")}
 
     milestones: dict[int, list[MilestoneFact]] = {}
-    for task_id, title, planned, weight, key, reached in (
+    # Read through the cursor: the drivers give dates, booleans and integers as they
+    # are, and Django's per-value converters were a good part of a period's run.
+    sql, params = (
         Milestone.objects.filter(plan__status=PlanStatus.APPROVED, **in_tasks)
         .order_by("plan__task_id", "order", "planned_date", "pk")
         .values_list("plan__task_id", "title", "planned_date", "weight", "is_key", "reached_on")
-        .iterator(chunk_size=5000)
-    ):
-        milestones.setdefault(task_id, []).append(
-            MilestoneFact(title, planned, weight, key, reached)
-        )
+        .query.sql_with_params()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for task_id, title, planned, weight, key, reached in cursor.fetchall():
+            milestones.setdefault(task_id, []).append(
+                MilestoneFact(title, planned, weight, bool(key), reached)
+            )
 
     closed_on: dict[int, dt.date] = {}
     for task_id, decided_at in (
@@ -296,8 +312,8 @@ def _build(
         .values_list("number", "end")
     )
 
-    now = business_now()
-    ratings: list[Rating] = []
+    silent_memo: dict[tuple[dt.date, int | None], int] = {}
+    ratings: list[Suggestion] = []
     not_ratable: dict[int, NotRated] = {}
     for row in rows:
         task_id, code, title, start_date, status, updated_at, last_number, last_percent = row[:8]
@@ -318,11 +334,13 @@ def _build(
             not_ratable[task_id] = NotRated(task_id, code, title, reason, start_date)
             continue
         closed = day is not None and day <= on  # closed later: in this period still open
-        silent = sum(
-            1
-            for number, end in due_periods
-            if end >= start_date and (last_number is None or number > last_number)
-        )
+        silent = silent_memo.get((start_date, last_number))
+        if silent is None:  # tasks share start dates and last reports: count once each
+            silent = silent_memo[start_date, last_number] = sum(
+                1
+                for number, end in due_periods
+                if end >= start_date and (last_number is None or number > last_number)
+            )
         facts = TaskFacts(
             on=on,
             start_date=start_date,
@@ -334,13 +352,11 @@ def _build(
         )
         found = suggest(facts, limits)
         ratings.append(
-            Rating(
-                task_id=task_id,
-                period_id=period.pk,
-                suggested_id=grade_of[found.level].pk,
-                reasons=[r.as_json() for r in found.reasons],
-                facts=_facts_json(facts, found.facts, numbers, last_number),
-                computed_at=now,
+            Suggestion(
+                task_id,
+                grade_of[found.level].pk,
+                [r.as_json() for r in found.reasons],
+                _facts_json(facts, found.facts, numbers, last_number),
             )
         )
     return ratings, not_ratable
@@ -371,16 +387,51 @@ def _facts_json(facts: TaskFacts, summary: dict, numbers: dict, reported: int | 
     }
 
 
-def _save_suggestions(ratings: list[Rating]) -> None:
-    # One upsert per batch: new ratings are inserted, undecided ones updated; the
-    # decision fields are not in the update, and decided ratings never get here.
-    Rating.objects.bulk_create(
-        ratings,
-        batch_size=_BATCH,
-        update_conflicts=True,
-        unique_fields=["task", "period"],
-        update_fields=_SUGGESTION_FIELDS,
+def _upsert_sql() -> str:
+    """One rating's upsert: inserted as a suggestion, or its suggestion fields updated;
+    the decision fields are not in the update, and decided ratings never get here."""
+    qn = connection.ops.quote_name
+    meta = Rating._meta
+    col = {name: qn(meta.get_field(name).column) for name in ("task", "period", "suggested")}
+    col |= {name: qn(name) for name in ("reasons", "facts", "computed_at", "status")}
+    col["override_reason"] = qn("override_reason")
+    json_value = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+    updated = ", ".join(
+        f"{col[name]} = excluded.{col[name]}"
+        for name in ("suggested", "reasons", "facts", "computed_at")
     )
+    # Only names from the model go into the text; values are parameters.
+    return (
+        f"INSERT INTO {qn(meta.db_table)} ({', '.join(col.values())}) "  # noqa: S608
+        f"VALUES (%s, %s, %s, {json_value}, {json_value}, %s, %s, %s) "
+        f"ON CONFLICT ({col['task']}, {col['period']}) DO UPDATE SET {updated}"
+    )
+
+
+def _save_suggestions(suggestions: list[Suggestion], period: Period) -> None:
+    # Plain executemany of one upsert: the ORM's bulk_create prepares every value of
+    # every field through the field classes, most of a period's run at 20,000 tasks.
+    computed_at = connection.ops.adapt_datetimefield_value(business_now())
+    dumps = json.JSONEncoder().encode  # what JSONField stores (no encoder of its own)
+    sql = _upsert_sql()
+    with connection.cursor() as cursor:
+        for i in range(0, len(suggestions), _BATCH):
+            cursor.executemany(
+                sql,
+                [
+                    (
+                        s.task_id,
+                        period.pk,
+                        s.suggested_id,
+                        dumps(s.reasons),
+                        dumps(s.facts),
+                        computed_at,
+                        RatingStatus.SUGGESTED.value,
+                        "",
+                    )
+                    for s in suggestions[i : i + _BATCH]
+                ],
+            )
 
 
 # --- closed tasks ----------------------------------------------------------------
@@ -442,7 +493,7 @@ def rating_compute(*, task: Task, period: Period, by=None) -> Rating:
                 % {"period": period.label, "why": why}
             }
         )
-    _save_suggestions(ratings)
+    _save_suggestions(ratings, period)
     rating = Rating.objects.select_related("suggested", "period").get(task=task, period=period)
     old = existing.suggested.letter if existing else None
     audit.record(
@@ -475,7 +526,7 @@ def ratings_compute_period(*, period: Period, by=None) -> PeriodRun:
     tasks = Task.objects.filter(office=period.office_id, year=period.year)
     ratings, not_ratable = _build(period, tasks, scale, business_today())
     ratings = [r for r in ratings if r.task_id not in decided]
-    _save_suggestions(ratings)
+    _save_suggestions(ratings, period)
     # Usually none or a few: suggestions of tasks cancelled or carried over since.
     stale = [t for t, status in existing.items() if t in not_ratable and t not in decided]
     removed = 0
