@@ -51,6 +51,7 @@ def _cycle_rows(office, year: int, seed: int) -> dict[str, int]:
         RatingScale,
         Task,
     )
+    from reformledger.ledger.services.summaries import summaries_rebuild
 
     rng = random.Random(seed)
     author = get_user_model().objects.get(username="gen_office")
@@ -68,7 +69,8 @@ def _cycle_rows(office, year: int, seed: int) -> dict[str, int]:
                 start=dt.date(year, m, 1),
                 end=dt.date(year + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1),
                 report_due=dt.date(year + m // 12, m % 12 + 1, 5),
-                status="closed",
+                # January to November closed, December open (the business date's month).
+                status="closed" if m < 12 else "open",
             )
             for m in range(1, 13)
         ]
@@ -105,6 +107,9 @@ def _cycle_rows(office, year: int, seed: int) -> dict[str, int]:
             ProgressReport.objects.bulk_create(reports, batch_size=BATCH)
             n_ratings += len(ratings)
             n_reports += len(reports)
+        # Written in bulk, the closed periods get their summary rows as closing them would.
+        for period in periods:
+            summaries_rebuild(period)
     return {"periods": len(periods), "ratings": n_ratings, "reports": n_reports}
 
 
@@ -169,6 +174,8 @@ def main() -> None:
         else:
             os.environ.pop("DATABASE_URL", None)
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reformledger.config.settings")
+        # The ledger is read in December of its year, as the bench fixture's is.
+        os.environ.setdefault("RL_BUSINESS_DATE", f"{args.year}-12-20")
         sys.path.insert(0, str(ROOT))
         import django
 
@@ -179,8 +186,8 @@ def main() -> None:
         from django.db import connections
         from django.test import Client
         from django.test.utils import setup_test_environment
-        from django.utils import timezone
 
+        from reformledger.core.clock import business_today
         from reformledger.demo.generator import generate
         from reformledger.ledger.models import Rating, Task
         from reformledger.ledger.selectors import reference_dates
@@ -193,6 +200,11 @@ def main() -> None:
         began = time.perf_counter()
         if Unit.objects.filter(code="GEN-GGB").exists():  # a kept database, set up before
             counts = {"tasks": Task.objects.count(), "ratings": Rating.objects.count()}
+            from reformledger.ledger.models import Period
+            from reformledger.ledger.services.summaries import summaries_rebuild
+
+            for period in Period.objects.filter(office__code="GEN-GGB", year=args.year):
+                summaries_rebuild(period)
         else:
             counts = generate(tasks=args.tasks, units=args.units, seed=args.seed, year=args.year)
             office = Unit.objects.get(code="GEN-GGB")
@@ -205,7 +217,7 @@ def main() -> None:
         print(f"  set-up {setup_secs:.1f} s" + (f", database {db_mib:.1f} MiB" if db_mib else ""))
 
         user = get_user_model().objects.get(username="gen_office")
-        today = timezone.localdate()
+        today = business_today()
         year = args.year
         dates = reference_dates(today)
         scope = d.dashboard_scope(user, year, dates)

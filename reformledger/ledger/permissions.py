@@ -55,10 +55,16 @@ def _helped_under(paths: tuple[str, ...]) -> Q:
     return Q(pk__in=through.objects.filter(under_any("unit", paths)).values("task_id"))
 
 
+def whole_ledgers(user) -> tuple[str, ...]:
+    """The unit paths under which `user` sees every task of every office's ledger (the
+    part of `visible_tasks` that summaries of whole ledgers can stand for)."""
+    return scopes_of(user).paths(*OFFICE, Role.CITY_LEADER)
+
+
 def visible_tasks(user) -> QuerySet[Task]:
     """Tasks `user` may see; every page and endpoint starts from this queryset."""
     scopes = scopes_of(user)
-    ledger_paths = scopes.paths(*OFFICE, Role.CITY_LEADER)
+    ledger_paths = whole_ledgers(user)
     unit_paths = scopes.paths(*UNIT) + scopes.hosts
     q = under_any("office", ledger_paths)
     if unit_paths:

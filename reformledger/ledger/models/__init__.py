@@ -6,6 +6,7 @@ from reformledger.ledger.models.plans import Milestone, Plan
 from reformledger.ledger.models.programmes import ProgrammeDocument
 from reformledger.ledger.models.ratings import Rating, RatingGrade, RatingScale
 from reformledger.ledger.models.reports import Evidence, ProgressReport, ReachedMilestone
+from reformledger.ledger.models.summaries import PeriodSummary, RatingTally, ReportTally
 from reformledger.ledger.models.tasks import (
     ReformArea,
     ReformSystem,
@@ -21,15 +22,18 @@ __all__ = [
     "Evidence",
     "Milestone",
     "Period",
+    "PeriodSummary",
     "Plan",
     "ProgrammeDocument",
     "ProgressReport",
     "Rating",
     "RatingGrade",
     "RatingScale",
+    "RatingTally",
     "ReachedMilestone",
     "ReformArea",
     "ReformSystem",
+    "ReportTally",
     "Task",
     "TaskQuerySet",
     "WorkPoint",

@@ -14,7 +14,13 @@ from reformledger.ledger.choices import OPEN_STATUSES
 from reformledger.ledger.models import ProgressReport, Task
 from reformledger.ledger.permissions import visible_tasks
 from reformledger.ledger.selectors.reminders import FILED, REPORTING_STATUSES
-from reformledger.ledger.selectors.years import ReferenceDates, end_of_day, reference_dates
+from reformledger.ledger.selectors.summaries import Summarised
+from reformledger.ledger.selectors.years import (
+    ReferenceDates,
+    end_of_day,
+    reference_dates,
+    task_ledger,
+)
 from reformledger.notifications.choices import UNIT_KINDS
 from reformledger.notifications.models import Notification
 from reformledger.orgs.models import Unit
@@ -75,11 +81,20 @@ def _missing(dates: ReferenceDates) -> Q | None:
 
 
 def reporting(
-    tasks: QuerySet[Task], dates: ReferenceDates, *, per: str = "lead_unit"
+    tasks: QuerySet[Task],
+    dates: ReferenceDates,
+    *,
+    per: str = "lead_unit",
+    summaries: Summarised | None = None,
 ) -> dict[int, Reporting]:
     """Reporting of the lead units of `tasks` (`per="lead_unit"`) or of each task
     (`per="task"`), for those with open tasks, each counted to the reference date of its
-    own ledger year. Two grouped queries whatever the number of tasks (one per task)."""
+    own ledger year. Two grouped queries whatever the number of tasks (one per task).
+
+    With `summaries` (per lead unit; `tasks` hold every task of the ledgers they stand
+    for, and their reports fall in its periods), a unit's last report in the summarised
+    periods is read from their summary rows, and only the other periods' reports are
+    scanned."""
     key = {"lead_unit": "lead_unit_id", "task": "pk"}[per]
     open_ = Q(status__in=OPEN_STATUSES)
     missing = _missing(dates)
@@ -101,6 +116,8 @@ def reporting(
         grouped = grouped.annotate(by=by_then, last_report=Subquery(last))
         counts["last"] = Max("last_report")
         lasts = []
+    elif summaries is not None and summaries.period_ids:
+        lasts = _last_reports(tasks, dates, summaries)
     else:
         # A unit's last report over its tasks' reports, grouped as the tasks are.
         lasts = (
@@ -129,6 +146,44 @@ def reporting(
         if k in latest:
             row.last_report = timezone.localdate(latest[k])
     return rows
+
+
+def _last_reports(tasks: QuerySet[Task], dates: ReferenceDates, summaries: Summarised):
+    """Each lead unit's last report submitted by its ledger's reference date, per ledger
+    (two queries): the summary rows of the summarised periods whose last report came by
+    then, and the raw reports of the other periods, of the summarised periods where a
+    report came after it (a closed year read on its end; usually none), and of the tasks
+    the summary rows do not count. A maximum read twice is the same maximum."""
+    ids, others = list(summaries.period_ids), list(summaries.raw_ids)
+    in_time = Q(last_submitted__lt=dates.end_of())
+    # Listed first, not as a subquery: a planner unsure of the rows may run a subquery
+    # once per report.
+    late = list(summaries.report_tallies(ids).exclude(in_time).values_list("period_id", flat=True))
+    by_then = Q(submitted_at__lt=dates.end_of(task_ledger("task__")))
+
+    def raw(rows: QuerySet[ProgressReport]) -> QuerySet:
+        return (
+            rows.filter(by_then)
+            .order_by()
+            .annotate(u=F("task__lead_unit_id"), o=F("task__office_id"), y=F("task__year"))
+            .values("u", "o", "y")
+            .annotate(last=Max("submitted_at"))
+        )
+
+    parts = [
+        summaries.report_tallies(ids)
+        .filter(in_time)
+        .annotate(u=F("lead_unit_id"), o=F("office_id"), y=F("year"))
+        .values("u", "o", "y")
+        .annotate(last=Max("last_submitted")),
+        raw(ProgressReport.objects.filter(task__in=tasks, period_id__in=others)),
+        raw(ProgressReport.objects.filter(task__in=tasks, period_id__in=sorted(set(late)))),
+        raw(ProgressReport.objects.filter(task__in=summaries.rest(tasks), period_id__in=ids)),
+    ]
+    return [
+        {"lead_unit_id": g["u"], "office_id": g["o"], "year": g["y"], "last": g["last"]}
+        for g in parts[0].union(*parts[1:], all=True)
+    ]
 
 
 # --- Staleness per unit ----------------------------------------------------------

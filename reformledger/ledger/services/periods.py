@@ -19,6 +19,7 @@ from reformledger.core.exceptions import ConflictError
 from reformledger.ledger import permissions
 from reformledger.ledger.choices import PeriodStatus, RatingStatus
 from reformledger.ledger.models import CycleSettings, Period
+from reformledger.ledger.services.summaries import summaries_rebuild
 from reformledger.orgs.models import Unit
 
 __all__ = [
@@ -138,6 +139,8 @@ def period_close(*, period: Period, by) -> Period:
     period.status = PeriodStatus.CLOSED
     period.closed_at, period.closed_by = business_now(), by
     period.save(update_fields=["status", "closed_at", "closed_by"])
+    # Its counts are frozen with it: the dashboard reads them from the summary rows.
+    summaries_rebuild(period)
     audit.record(
         actor=by,
         verb="period.closed",

@@ -13,6 +13,7 @@ from reformledger.core.exceptions import ConflictError, StaleVersionError
 from reformledger.ledger import permissions
 from reformledger.ledger.choices import OPEN_STATUSES, TaskStatus
 from reformledger.ledger.models import Task
+from reformledger.ledger.services.summaries import summaries_task_moved
 from reformledger.ledger.validation import task_date_errors
 from reformledger.orgs.models import Unit
 
@@ -220,6 +221,7 @@ def task_update(
         raise TypeError(f"unknown task fields: {sorted(unknown)}")
     before = audit.snapshot(task, AUDITED_TASK_FIELDS)
     unchanged = copy.copy(task)
+    grouped_by = (task.lead_unit_id, task.area_id)
     for name in TASK_FIELDS:
         if name in changes:
             setattr(task, name, changes[name])
@@ -239,6 +241,8 @@ def task_update(
         # set_rollback, so the task is returned as it was read.
         transaction.set_rollback(True)
         return unchanged
+    # Closed periods' counts are grouped by the task's lead unit and area as they are now.
+    summaries_task_moved(task=task, lead_unit_id=grouped_by[0], area_id=grouped_by[1])
     audit.record(actor=by, verb="task.updated", obj=task, changes=delta, reason=reason)
     return task
 

@@ -14,6 +14,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     When,
 )
 from django.db.models.functions import Coalesce
@@ -59,18 +60,34 @@ from reformledger.web.dashboard.scope import (
 
 
 def ratings_over_periods(scope: Scope) -> Breakdown:
-    """Ratings in force per period, by grade (one query over every rating of the tasks;
-    the only selector whose cost grows with the ratings, grouped in the database). Its
-    last period is the latest rated one, which the charts by area and by unit show."""
-    rows = (
-        Rating.objects.filter(task__in=scope.tasks)
+    """Ratings in force per period, by grade (one query: the summary rows of the closed
+    periods, the raw ratings of the open one). Its last period is the latest rated one,
+    which the charts by area and by unit show."""
+    summarised, raw = scope.summaries.split(scope.periods)
+    # First: the union's rows take their names from it (an empty part asks nothing).
+    parts = [
+        Rating.objects.filter(task__in=scope.tasks, period_id__in=raw)
         .order_by()
         .annotate(grade=_GRADE)
         .values("period_id", "grade")
         .annotate(n=Count("pk"))
-    )
+    ]
+    if summarised:
+        parts += [
+            # Counted by area, each rating once.
+            scope.summaries.rating_tallies(summarised, "area")
+            .values("period_id", "grade_id")
+            .annotate(n=Sum("ratings")),
+            Rating.objects.filter(
+                task__in=scope.summaries.rest(scope.tasks), period_id__in=summarised
+            )
+            .order_by()
+            .annotate(grade=_GRADE)
+            .values("period_id", "grade")
+            .annotate(n=Count("pk")),
+        ]
     counts: dict[tuple, int] = {}
-    for row in rows:
+    for row in _union(parts):
         key, level = scope.periods.get(row["period_id"]), scope.grades.level_of.get(row["grade"])
         if key is not None and level is not None:
             counts[key, level] = counts.get((key, level), 0) + row["n"]
@@ -83,24 +100,45 @@ def ratings_over_periods(scope: Scope) -> Breakdown:
     )
 
 
-def _rated_in(scope: Scope, period: PeriodKey) -> QuerySet[Task]:
-    """The tasks joined to their rating of `period`, with the grade in force as `grade`."""
-    return (
-        scope.tasks.filter(ratings__period_id__in=scope.period_ids(period))
-        .annotate(grade=_TASK_GRADE)
-        .order_by()
-    )
+def _union(parts: list[QuerySet]) -> QuerySet | list:
+    """The rows of `parts` (values querysets with the same columns) in one query."""
+    return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+
+
+def _rated_in(scope: Scope, period: PeriodKey, *fields: str) -> list[QuerySet]:
+    """The counts of the ratings of `period` by `fields` of their task and the grade in
+    force (`grade`) as `n`: raw rows where the period is open, summary rows (and the raw
+    rows of the tasks they do not count) where it is closed. Querysets to unite."""
+    summarised, raw = scope.summaries.split(scope.period_ids(period))
+
+    def counted(tasks: QuerySet[Task], ids: list[int]) -> QuerySet:
+        return (
+            tasks.filter(ratings__period_id__in=ids)
+            .annotate(grade=_TASK_GRADE)
+            .order_by()
+            .values(*fields, "grade")
+            .annotate(n=Count("pk"))
+        )
+
+    # First: the union's rows take their names from it (an empty part asks nothing).
+    parts = [counted(scope.tasks, raw)]
+    if summarised:
+        by = "area" if fields[0] == "area_id" else "lead_unit"
+        parts += [
+            scope.summaries.rating_tallies(summarised, by)
+            .values(*fields, "grade_id")
+            .annotate(n=Sum("ratings")),
+            counted(scope.summaries.rest(scope.tasks), summarised),
+        ]
+    return parts
 
 
 def ratings_by_area(scope: Scope, period: PeriodKey | None) -> Breakdown:
     """Ratings of `period` (the latest rated one) by reform area and grade (one query)."""
     if period is None:
         return Breakdown(kind="hbars", categories=[], series=_grade_series(scope.grades, {}, []))
-    rows = (
-        _rated_in(scope, period)
-        .values("area_id", "area__order", "area__code", "area__name", "area__name_en", "grade")
-        .annotate(n=Count("pk"))
-    )
+    fields = ("area_id", "area__order", "area__code", "area__name", "area__name_en")
+    rows = _union(_rated_in(scope, period, *fields))
     english = (get_language() or "").startswith("en")
     areas: dict[int, tuple] = {}
     counts: dict[tuple, int] = {}
@@ -156,7 +194,7 @@ def ratings_by_unit(
     tasks first, at most UNIT_LIMIT of them."""
     if period is None:
         return Breakdown(kind="hbars", categories=[], series=_grade_series(scope.grades, {}, []))
-    rows = _rated_in(scope, period).values("lead_unit_id", "grade").annotate(n=Count("pk"))
+    rows = _union(_rated_in(scope, period, "lead_unit_id"))
     counts: dict[tuple, int] = {}
     for row in rows:
         key = (row["lead_unit_id"], scope.grades.level_of.get(row["grade"]))
@@ -276,7 +314,7 @@ def staleness(scope: Scope, units: dict[int, LeadUnit]) -> Staleness:
     past_due = [p for p in scope.year_periods() if scope.due_of(p) < as_of]
     latest = max(past_due, key=lambda p: (p.end, p.start)) if past_due else None
     rows = []
-    for unit_id, r in reporting(scope.tasks, scope.dates).items():
+    for unit_id, r in reporting(scope.tasks, scope.dates, summaries=scope.summaries).items():
         if r.days_silent is None and not r.missing:
             continue
         unit = units.get(unit_id)

@@ -14,11 +14,13 @@ from django.urls import reverse
 from django.utils.translation import get_language
 
 from reformledger.ledger.choices import (
+    PeriodStatus,
     RatingLevel,
 )
 from reformledger.ledger.models import Period, RatingGrade, Task
 from reformledger.ledger.permissions import visible_tasks
 from reformledger.ledger.selectors import ReferenceDates
+from reformledger.ledger.selectors.summaries import Summarised, no_summaries, summarised
 
 if TYPE_CHECKING:
     pass
@@ -58,6 +60,8 @@ class Scope:
     periods: dict[int, PeriodKey]  # every period of the tasks' offices, by id
     due: dict[int, dt.date]  # the date reports of each period are due, by id
     offices: dict[int, int]  # the office of each period, by id
+    # The closed periods read from their summary rows (ledger/selectors/summaries.py).
+    summaries: Summarised
 
     def period_ids(self, key: PeriodKey) -> list[int]:
         return [pk for pk, k in self.periods.items() if k == key]
@@ -112,26 +116,35 @@ def rating_grades(offices: list[int], year: int) -> GradeSet:
 
 def dashboard_scope(user, year: int, dates: ReferenceDates) -> Scope:
     """Read what every chart needs besides its own aggregate: the tasks' offices, their
-    grades and their periods (three small queries)."""
+    grades and their periods, and which periods are read from summary rows (four small
+    queries and one over the tasks outside the user's whole ledgers)."""
     tasks = year_tasks(user, year)
-    offices = list(tasks.values_list("office_id", flat=True).distinct())
+    paths = dict(tasks.values_list("office_id", "office__path").distinct())
+    offices = list(paths)
     periods = Period.objects.filter(office_id__in=offices).values(
-        "pk", "office_id", "year", "start", "end", "report_due"
+        "pk", "office_id", "year", "start", "end", "report_due", "status", "summary__period_id"
     )
-    keys, due, office_of = {}, {}, {}
+    keys, due, office_of, summed = {}, {}, {}, []
     for p in periods:
         keys[p["pk"]] = PeriodKey(p["year"], p["start"], p["end"])
         due[p["pk"]] = p["report_due"]
         office_of[p["pk"]] = p["office_id"]
+        if p["status"] == PeriodStatus.CLOSED and p["summary__period_id"] is not None:
+            summed.append(p["pk"])
     as_of = dates.of_year(year, offices)
     grades = rating_grades(offices, year)
-    return Scope(tasks, year, dates, as_of, grades, keys, due, office_of)
+    summaries = summarised(user, tasks, year, paths, summed, set(keys) - set(summed))
+    # The same tasks, said so that each chart's query finds them by an index.
+    tasks = summaries.tasks(tasks)
+    return Scope(tasks, year, dates, as_of, grades, keys, due, office_of, summaries)
 
 
 def empty_scope(dates: ReferenceDates, year: int = 0) -> Scope:
     """A scope without tasks, for a user who sees none: every chart answers empty."""
     grades = rating_grades([], year)
-    return Scope(Task.objects.none(), year, dates, dates.today, grades, {}, {}, {})
+    return Scope(
+        Task.objects.none(), year, dates, dates.today, grades, {}, {}, {}, no_summaries(year)
+    )
 
 
 def _grade_series(grades: GradeSet, counts: dict[tuple, int], keys: list) -> list[Series]:
