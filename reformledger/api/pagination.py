@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 
+from reformledger.core import paging
+
 
 def _positive_int(request, name: str, maximum: int | None = None) -> int | None:
     values = request.query_params.getlist(name)
@@ -46,3 +48,10 @@ class PageNumberPagination(pagination.PageNumberPagination):
             if param["name"] == "page":
                 param["schema"]["maximum"] = 10**9
         return params
+
+
+class DeepPagePagination(PageNumberPagination):
+    """Paging of a long list: each page is read by its ids first (`core.paging`), so a
+    page deep in the list costs about what the first does."""
+
+    django_paginator_class = paging.Paginator

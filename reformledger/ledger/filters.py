@@ -75,6 +75,16 @@ class GradesFilter(django_filters.Filter):
         )
 
 
+def with_tiebreak(tasks):
+    """`tasks` in their order, ties broken by id: many tasks share a deadline, a status
+    or a lead unit, and a page boundary between equal rows must fall in the same place
+    every time (else a row shows on two pages and another on none)."""
+    order = tasks.query.order_by
+    if order and not {"pk", "-pk", "id", "-id"} & set(map(str, order)):
+        return tasks.order_by(*order, "pk")
+    return tasks
+
+
 class TaskFilter(django_filters.FilterSet):
     """Filter by year, area, system, lead unit, status, key, overdue, rating; search;
     sort; and the closed period the ratings are shown as of."""
@@ -143,7 +153,7 @@ class TaskFilter(django_filters.FilterSet):
         data = self.form.cleaned_data
         for name in sorted(data, key=lambda n: n == "rating"):
             queryset = self.filters[name].filter(queryset, data[name])
-        return queryset
+        return with_tiebreak(queryset)
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -8,7 +8,7 @@ write calls the same service, so the API and the pages cannot disagree.
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -26,12 +26,13 @@ from reformledger.api.mixins import (
     etag,
     if_match_version,
 )
+from reformledger.api.pagination import DeepPagePagination
 from reformledger.api.schema import describe_tags
 from reformledger.core.exceptions import StaleVersionError
 from reformledger.ledger import permissions, selectors, services
 from reformledger.ledger.api.filters import TaskApiFilter
 from reformledger.ledger.choices import RatingLevel, RatingStatus, TaskStatus
-from reformledger.ledger.models import Milestone, Plan, Rating, ReformArea, ReformSystem, Task
+from reformledger.ledger.models import Milestone, Plan, ReformArea, ReformSystem, Task
 from reformledger.ledger.validation import MilestoneRow
 from reformledger.orgs.models import Person, Unit
 from reformledger.orgs.permissions import visible_units
@@ -162,22 +163,26 @@ class ProgressSerializer(serializers.Serializer):
 
 class TaskSerializer(serializers.ModelSerializer):
     """A task as read; `version` is what an update must carry (or send as If-Match).
-    The view gives the rows' ratings and progress (`ratings`, `progress` in the
-    context), read for a whole page at once."""
+    The view gives each row its rating, progress and links (`TaskViewSet._rows`), read
+    for a whole page at once: the nested serializers are built once for the page, not
+    once a row."""
 
     area_name = serializers.CharField(source="area.name", read_only=True)
     lead_unit_name = serializers.CharField(source="lead_unit.name", read_only=True)
-    latest_rating = serializers.SerializerMethodField()
-    progress = serializers.SerializerMethodField()
-
-    @extend_schema_field(LatestRatingSerializer(allow_null=True))
-    def get_latest_rating(self, task: Task) -> dict | None:
-        rating: Rating | None = self.context["ratings"].by_task.get(task.pk)
-        return LatestRatingSerializer(rating).data if rating else None
-
-    @extend_schema_field(ProgressSerializer)
-    def get_progress(self, task: Task) -> dict:
-        return ProgressSerializer(self.context["progress"][task.pk]).data
+    helping_units = serializers.ListField(
+        child=serializers.IntegerField(),
+        source="listed_helping_units",
+        read_only=True,
+        help_text="The helping units (协办单位), by id (/api/v1/units/{id}/).",
+    )
+    depends_on = serializers.ListField(
+        child=serializers.IntegerField(),
+        source="listed_depends_on",
+        read_only=True,
+        help_text="The tasks this one depends on, by id.",
+    )
+    latest_rating = LatestRatingSerializer(source="listed_rating", allow_null=True, read_only=True)
+    progress = ProgressSerializer(source="listed_progress", read_only=True)
 
     class Meta:
         model = Task
@@ -308,13 +313,10 @@ class TaskViewSet(
     queryset = Task.objects.none()  # for the schema; rows come from get_queryset
     lookup_value_regex = "[0-9]+"
     filterset_class = TaskApiFilter
+    pagination_class = DeepPagePagination
 
     def get_queryset(self):
-        qs = (
-            permissions.visible_tasks(self.request.user)
-            .with_list_relations()
-            .prefetch_related("helping_units", "depends_on")
-        )
+        qs = permissions.visible_tasks(self.request.user).with_list_relations()
         return qs if self.request.query_params.get("ordering") else qs.order_by("year", "code")
 
     def filter_queryset(self, queryset):
@@ -323,16 +325,34 @@ class TaskViewSet(
         return self.filtered
 
     def _rows(self, tasks: QuerySet[Task], rows: list[Task]) -> list:
-        """The rows, each with its rating in the column of `tasks` and its progress:
-        four queries whatever the number of rows."""
+        """The rows, each with its rating in the column of `tasks`, its progress, its
+        helping units and what it depends on: six queries whatever the number of rows."""
         filterset = getattr(self, "filterset", None)
         as_of = filterset.rating_period if filterset is not None else None
-        context = {
-            **self.get_serializer_context(),
-            "ratings": selectors.ledger_ratings(tasks, rows, as_of),
-            "progress": selectors.progress_of(rows),
-        }
-        return TaskSerializer(rows, many=True, context=context).data
+        ratings = selectors.ledger_ratings(tasks, rows, as_of)
+        progress = selectors.progress_of(rows)
+        ids = [row.pk for row in rows]
+        # The links as ids, one query each: a prefetch would build a queryset per row.
+        helping: dict[int, list[int]] = {}
+        for task_id, unit_id in (
+            Task.helping_units.through.objects.filter(task_id__in=ids)
+            .order_by("unit__path")
+            .values_list("task_id", "unit_id")
+        ):
+            helping.setdefault(task_id, []).append(unit_id)
+        depends: dict[int, list[int]] = {}
+        for task_id, other_id in (
+            Task.depends_on.through.objects.filter(from_task_id__in=ids)
+            .order_by("to_task__year", "to_task__code")
+            .values_list("from_task_id", "to_task_id")
+        ):
+            depends.setdefault(task_id, []).append(other_id)
+        for row in rows:
+            row.listed_rating = ratings.by_task.get(row.pk)
+            row.listed_progress = progress[row.pk]
+            row.listed_helping_units = helping.get(row.pk, [])
+            row.listed_depends_on = depends.get(row.pk, [])
+        return TaskSerializer(rows, many=True, context=self.get_serializer_context()).data
 
     def list(self, request, *args, **kwargs):
         tasks = self.filter_queryset(self.get_queryset())

@@ -56,6 +56,9 @@ class Plan(models.Model):
                 fields=["task"], condition=Q(status="approved"), name="plan_one_approved"
             ),
         ]
+        # The plans waiting for a decision (a next act) are found by their status, not
+        # by reading every plan of the ledger.
+        indexes = [models.Index(fields=["status", "task"], name="plan_status_idx")]
 
     def __str__(self) -> str:
         return _("%(code)s · plan r%(revision)s") % {

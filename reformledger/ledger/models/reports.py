@@ -51,6 +51,9 @@ class ProgressReport(models.Model):
                 condition=models.Q(percent__lte=100), name="report_percent_0_100"
             ),
         ]
+        # The reports waiting for the office or the unit (submitted, returned) are found
+        # by their status, not by reading a year of reports.
+        indexes = [models.Index(fields=["status", "task"], name="report_status_idx")]
 
     def __str__(self) -> str:
         return f"{self.task.code} · {self.period.label}"

@@ -92,9 +92,14 @@ def grade_choices(tasks: QuerySet[Task]) -> list[GradeChoice]:
     "D Seriously behind"), then "not rated yet". One query."""
     letters: dict[str, list[str]] = {}
     grades = (
+        # EXISTS per scale (a few rows), stopping at the first listed task of its
+        # ledger, rather than collecting the offices and years of every listed task.
         RatingGrade.objects.filter(
-            scale__office__in=tasks.order_by().values("office"),
-            scale__year__in=tasks.order_by().values("year"),
+            Exists(
+                tasks.order_by().filter(
+                    office=OuterRef("scale__office"), year=OuterRef("scale__year")
+                )
+            )
         )
         .order_by("letter")
         .values_list("level", "letter")

@@ -43,9 +43,10 @@ def visible_periods(user) -> QuerySet[Period]:
     """Periods of the ledgers a user works or reads: offices they are staff of, and
     offices whose tasks they see."""
     paths = scopes_of(user).paths(*OFFICE)
-    return Period.objects.filter(
-        Q(office__in=visible_tasks(user).order_by().values("office")) | under_any("office", paths)
-    ).select_related("office")
+    # EXISTS per period, not `office IN (offices of the visible tasks)`: the latter reads
+    # every visible task; this stops at the first one of each office (its index).
+    seen = visible_tasks(user).filter(office=OuterRef("office")).order_by()
+    return Period.objects.filter(Exists(seen) | under_any("office", paths)).select_related("office")
 
 
 def scale_of(period: Period) -> RatingScale | None:
@@ -227,14 +228,31 @@ def ledger_ratings(tasks: QuerySet[Task], page: list[Task], as_of: Period | None
     As of a closed period: that period's ratings. Otherwise the latest period any
     of the (filtered) tasks has a rating in: one task's ledger may be another
     office's, so the rating is the one of that task's period starting that day.
-    Two queries whatever the page's length.
+    At most four queries whatever the page's length (none for an empty page).
     """
     if as_of is not None:
         start, period_q = as_of.start, Q(period=as_of)
     else:
-        start = Rating.objects.filter(task__in=tasks.order_by().values("pk")).aggregate(
+        if not page:
+            return LedgerRatings()
+        # The latest period in which a listed task is rated. The page's own tasks give
+        # a first answer cheaply (their ratings, by task); then only newer periods are
+        # asked whether one of their ratings is of a listed task, newest first, the
+        # first answer ending it. MAX over every listed task's ratings read all the
+        # ratings of the ledger.
+        start = Rating.objects.filter(task__in=[t.pk for t in page]).aggregate(
             latest=Max("period__start")
         )["latest"]
+        listed = tasks.order_by().filter(pk=OuterRef("task_id"))
+        newer = Period.objects.filter(
+            Exists(Rating.objects.filter(Exists(listed), period=OuterRef("pk")))
+        )
+        # Usually no period anywhere starts later (the page's tasks are rated in the
+        # latest one): a look at the periods alone saves asking about the listed tasks.
+        if start is None or Period.objects.filter(start__gt=start).exists():
+            if start is not None:
+                newer = newer.filter(start__gt=start)
+            start = newer.order_by("-start").values_list("start", flat=True).first() or start
         if start is None:
             return LedgerRatings()
         period_q = Q(period__start=start)

@@ -2,6 +2,7 @@
 
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import get_language
 
 from reformledger.audit.verbs import describe
 
@@ -13,6 +14,23 @@ def badge(label, colour):
     """A coloured badge. The colour travels as data and site.js paints it: the
     Content Security Policy allows no style attribute in the markup."""
     return format_html('<span class="badge rl-badge" data-colour="{}">{}</span>', colour, label)
+
+
+@register.simple_tag
+def grade_badge(grade):
+    """A rating's grade as its letter on its colour, named in the title: what
+    `ratings/_grade.html` shows, as a tag for the rows of a long list (an include per
+    row renders a template per row)."""
+    if not grade:
+        return format_html('<span class="text-muted">—</span>')
+    name = grade.name_en if get_language() == "en" and grade.name_en else grade.name
+    return format_html(
+        '<span class="badge rl-badge" data-colour="{}" title="{}" data-grade="{}">{}</span>',
+        grade.colour,
+        name,
+        grade.letter,
+        grade.letter,
+    )
 
 
 @register.simple_tag

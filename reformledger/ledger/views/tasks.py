@@ -5,7 +5,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 from reformledger.core.clock import business_today
 from reformledger.core.exceptions import ConflictError
 from reformledger.core.forms import add_service_errors
+from reformledger.core.paging import Paginator
 from reformledger.ledger import permissions, selectors, services
 from reformledger.ledger.choices import TaskStatus
 from reformledger.ledger.filters import TaskFilter
@@ -87,9 +87,12 @@ def ledger(request):
     flt = _LedgerFilter(params, queryset=base, dates=dates)
     tasks = flt.qs if flt.is_valid() else base.none()
     if not params.get("ordering") or params.get("ordering") not in _SORTS:
-        tasks = tasks.order_by("year", "code")
+        tasks = tasks.order_by("year", "code", "pk")
     totals = selectors.ledger_totals(tasks, dates)
-    page = Paginator(tasks, settings.LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
+    # The totals counted the filtered set already: the pager takes its count from them
+    # rather than counting the same rows again, and reads a page by its ids first.
+    paginator = Paginator(tasks, settings.LEDGER_PAGE_SIZE, count=totals["total"])
+    page = paginator.get_page(request.GET.get("page"))
     ratings = selectors.ledger_ratings(tasks, list(page), as_of)
     for task in page:
         task.rating = ratings.by_task.get(task.pk)
