@@ -1,6 +1,9 @@
 """Responses every app sends the same way."""
 
-from django.http import HttpResponse
+import tempfile
+from typing import BinaryIO
+
+from django.http import FileResponse, HttpResponse
 from django.utils.http import content_disposition_header
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -8,10 +11,33 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CSV = "text/csv; charset=utf-8"
 
 
+#: A generated download stays in memory up to this size, then goes to a temporary file.
+SPOOL_BYTES = 4 * 1024 * 1024
+
+
 def file_download(data: bytes, content_type: str, filename: str) -> HttpResponse:
     """A generated file as an attachment: never cached (it holds ledger content the
     user was allowed to see when it was made) and never sniffed as another type."""
     response = HttpResponse(data, content_type=content_type)
+    return _attachment(response, filename)
+
+
+def spooled_file() -> BinaryIO:
+    """Where a large generated file is written before it is sent: memory up to
+    `SPOOL_BYTES`, then an anonymous temporary file (gone when closed)."""
+    return tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
+
+
+def file_stream(file: BinaryIO, content_type: str, filename: str) -> FileResponse:
+    """A generated file (from `spooled_file`) streamed as an attachment in blocks, with
+    its length, the headers of `file_download`; the file is closed once sent."""
+    file.seek(0)
+    response = FileResponse(file, content_type=content_type)
+    response.block_size = 64 * 1024
+    return _attachment(response, filename)
+
+
+def _attachment(response, filename: str):
     response["Content-Disposition"] = content_disposition_header(True, filename)
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"

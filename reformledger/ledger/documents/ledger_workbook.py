@@ -8,9 +8,10 @@ The headers are those the task list import reads, so an exported ledger can be
 edited and imported back (`task_list`).
 """
 
+import io
 from collections.abc import Iterator
 from itertools import groupby
-from typing import Any
+from typing import BinaryIO
 
 from django.db.models import Max, QuerySet
 from django.utils.translation import gettext as _
@@ -74,7 +75,8 @@ def ledger_title(tasks: QuerySet[Task], *, year: int | None, closed: bool = Fals
 
 def latest_grades(tasks: QuerySet[Task], as_of: Period | None = None) -> dict[int, RatingGrade]:
     """Each task's rating grade in force: of the period `as_of`, else of the latest
-    period any of the tasks is rated in (as the ledger page shows them)."""
+    period any of the tasks is rated in (as the ledger page shows them). One row per
+    rating read as plain ids; the few grades are shared objects."""
     ids = tasks.order_by().values("pk")
     if as_of is not None:
         ratings = Rating.objects.filter(period=as_of, task__in=ids)
@@ -83,37 +85,77 @@ def latest_grades(tasks: QuerySet[Task], as_of: Period | None = None) -> dict[in
         if start is None:
             return {}
         ratings = Rating.objects.filter(period__start=start, task__in=ids)
-    return {r.task_id: r.grade for r in ratings.select_related("suggested", "final")}
+    rows = ratings.order_by().values_list("task_id", "final_id", "suggested_id")
+    found = {task: final or suggested for task, final, suggested in rows}
+    grades = RatingGrade.objects.in_bulk(set(found.values()))
+    return {task: grades[grade] for task, grade in found.items()}
 
 
-def _rows(tasks: QuerySet[Task], grades: dict[int, RatingGrade]) -> Iterator[tuple[Task, list]]:
+#: What a row reads, as plain values (no model instances: a ledger has 100,000 rows).
+_FIELDS = (
+    "pk",
+    "code",
+    "title",
+    "area_id",
+    "area__name",
+    "lead_unit_id",
+    "lead_unit__name",
+    "lead_unit__code",
+    "responsible_leader__name",
+    "is_key",
+    "start_date",
+    "deadline",
+    "deliverable_kind",
+    "status",
+    "version",
+)
+
+
+def _displays(field: str) -> dict[str, str]:
+    # get_FIELD_display hashes the field's choices again on every call.
+    return {value: str(label) for value, label in Task._meta.get_field(field).flatchoices}
+
+
+def _helping(tasks: QuerySet[Task], shared: set[str]) -> dict[int, str]:
+    """Each task's helping units as the cell writes them, one string per task."""
+    return {pk: "、".join(names) for pk, names in helping_names(tasks, shared).items()}
+
+
+def _rows(
+    tasks: QuerySet[Task], grades: dict[int, RatingGrade]
+) -> Iterator[tuple[tuple[int, str, int, str], list]]:
+    """((area id, area, lead unit id, lead unit), values) per task, in the queryset's
+    order, read in chunks."""
     shared = shared_unit_names()
-    helping = helping_names(tasks, shared)
-    for n, task in enumerate(tasks.iterator(chunk_size=2000), start=1):
-        grade = grades.get(task.pk)
+    helping = _helping(tasks, shared)
+    yes, no = yes_no(True), yes_no(False)
+    kinds, statuses = _displays("deliverable_kind"), _displays("status")
+    rows = tasks.values_list(*_FIELDS).iterator(chunk_size=2000)
+    for n, row in enumerate(rows, start=1):
+        pk, code, title, area_id, area, lead_id, lead, lead_code, leader = row[:9]
+        is_key, start, deadline, kind, status, version = row[9:]
         yield (
-            task,
+            (area_id, area, lead_id, lead),
             [
                 n,
-                task.code,
-                task.title,
-                task.area.name,
-                unit_text(task.lead_unit.name, task.lead_unit.code, shared),
-                "、".join(helping.get(task.pk, [])),
-                task.responsible_leader.name if task.responsible_leader_id else "",
-                yes_no(task.is_key),
-                task.start_date,
-                task.deadline,
-                task.get_deliverable_kind_display(),
-                task.get_status_display(),
-                grade,
-                task.version,
+                code,
+                title,
+                area,
+                unit_text(lead, lead_code, shared),
+                helping.get(pk, ""),
+                leader or "",
+                yes if is_key else no,
+                start,
+                deadline,
+                kinds.get(kind, kind),
+                statuses.get(status, status),
+                grades.get(pk),
+                version,
             ],
         )
 
 
 def _ordered(tasks: QuerySet[Task], by: str | None) -> QuerySet[Task]:
-    tasks = tasks.select_related("area", "lead_unit", "responsible_leader", "office")
     if by == "area":
         return tasks.order_by("area__order", "area__code", "year", "code")
     if by == "unit":
@@ -122,7 +164,7 @@ def _ordered(tasks: QuerySet[Task], by: str | None) -> QuerySet[Task]:
 
 
 def _start_sheet(wb, name: str, title: str, taken: set[str]):
-    ws = wb.create_sheet(writing.sheet_title(name, taken))
+    ws = writing.new_sheet(wb, writing.sheet_title(name, taken))
     writing.set_widths(ws, [_WIDTHS[f] for f, _g in LAYOUT])
     ws.column_dimensions[get_column_letter(len(LAYOUT))].hidden = True  # the version
     ws.merged_cells.add(f"A1:{get_column_letter(len(LAYOUT) - 1)}1")  # over what shows
@@ -158,7 +200,13 @@ def _start_sheet(wb, name: str, title: str, taken: set[str]):
     return ws
 
 
-_STYLES = {2: "wrap", 5: "wrap"}  # title and helping units wrap; the rest are centred
+# The title and helping units wrap; the rest are centred; a rating in its colour.
+_STYLES = ["wrap" if i in (2, 5) else "centre" for i in range(len(LAYOUT))]
+_RATING = [f for f, _g in LAYOUT].index("rating")
+#: The columns that hold text (the others: the row number, dates and the version).
+_TEXT = [
+    i for i, (f, _g) in enumerate(LAYOUT) if f not in ("no", "start_date", "deadline", "version")
+]
 
 
 def write_ledger(
@@ -170,51 +218,73 @@ def write_ledger(
 ) -> tuple[bytes, int]:
     """The ledger workbook and its number of task rows; `by` = "area" or "unit" puts
     each reform area's (lead unit's) tasks on a sheet of its own."""
+    out = io.BytesIO()
+    count = write_ledger_to(out, tasks, title=title, by=by, as_of=as_of)
+    return out.getvalue(), count
+
+
+def write_ledger_to(
+    out: BinaryIO,
+    tasks: QuerySet[Task],
+    *,
+    title: str,
+    by: str | None = None,
+    as_of: Period | None = None,
+) -> int:
+    """Write the ledger workbook into the binary file `out` (a temporary file that the
+    download then streams) and return its number of task rows. Rows go to the sheet
+    one by one: memory does not grow with the ledger."""
     wb = writing.new_workbook()
     taken: set[str] = set()
     grades = latest_grades(tasks, as_of)
-    tasks = _ordered(tasks, by)
+    rated = {
+        grade.pk: [*_STYLES[:_RATING], ("centre", grade.colour), *_STYLES[_RATING + 1 :]]
+        for grade in set(grades.values())
+    }
     count = 0
     ws, key = None, object()
-    for task, values in _rows(tasks, grades):
-        group = task.area if by == "area" else task.lead_unit if by == "unit" else None
-        if ws is None or (by and group.pk != key):
-            name = group.name if group is not None else str(_("Ledger"))
-            ws = _start_sheet(wb, name, title if not group else f"{title}（{group.name}）", taken)
-            key, n = (group.pk if group is not None else None), 0
+    for (area_id, area, lead_id, lead), values in _rows(_ordered(tasks, by), grades):
+        group = (area_id, area) if by == "area" else (lead_id, lead) if by == "unit" else None
+        if ws is None or (by and group[0] != key):
+            name = group[1] if group is not None else str(_("Ledger"))
+            ws = _start_sheet(wb, name, title if not group else f"{title}（{group[1]}）", taken)
+            key, n = (group[0] if group is not None else None), 0
         n += 1
         values[0] = n
         count += 1
-        writing.fit_row(ws, n + 3, values, _SHEET_WIDTHS)
-        ws.append(_cells(ws, values))
+        grade = values[_RATING]
+        styles = _STYLES
+        if grade is not None:
+            values[_RATING], styles = grade.letter, rated[grade.pk]
+        ws.append(writing.StyledRow(values, styles, writing.row_height(values, _SHEET_WIDTHS)))
     if ws is None:
         _start_sheet(wb, str(_("Ledger")), title, taken)
-    return writing.to_bytes(wb), count
-
-
-def _cells(ws, values: list[Any]) -> list:
-    out = []
-    for i, value in enumerate(values):
-        if isinstance(value, RatingGrade):
-            out.append(writing.cell(ws, value.letter, style="centre", fill=value.colour))
-        else:
-            out.append(writing.cell(ws, value, style=_STYLES.get(i, "centre")))
-    return out
+    writing.save(wb, out)
+    return count
 
 
 def write_ledger_csv(tasks: QuerySet[Task], *, as_of: Period | None = None) -> tuple[bytes, int]:
     """The ledger as CSV (UTF-8 with BOM), one header row, the same columns."""
+    out = io.BytesIO()
+    count = write_ledger_csv_to(out, tasks, as_of=as_of)
+    return out.getvalue(), count
+
+
+def write_ledger_csv_to(
+    out: BinaryIO, tasks: QuerySet[Task], *, as_of: Period | None = None
+) -> int:
+    """Write the ledger as CSV into the binary file `out`, row by row; its row count."""
     grades = latest_grades(tasks, as_of)
     count = 0
 
     def rows():
         nonlocal count
         yield [str(_LABELS[f]) for f, _g in LAYOUT]
-        for _task, values in _rows(_ordered(tasks, None), grades):
+        for _group, values in _rows(_ordered(tasks, None), grades):
             count += 1
-            grade = values[-2]  # the last column is the version
-            values[-2] = grade.letter if grade is not None else ""
+            grade = values[_RATING]
+            values[_RATING] = grade.letter if grade is not None else ""
             yield values
 
-    data = writing.csv_bytes(rows())
-    return data, count
+    writing.write_csv(rows(), out, text=_TEXT)
+    return count

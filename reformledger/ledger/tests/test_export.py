@@ -26,7 +26,7 @@ def get_xlsx(client, name="ledger:ledger_xlsx", query=""):
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX
     assert "attachment" in response["Content-Disposition"]
-    return response.content
+    return response.getvalue()
 
 
 def codes(ws) -> list[str]:
@@ -79,8 +79,9 @@ def test_csv_is_utf8_with_a_byte_order_mark(world, office_staff, client_for):
     response = client_for(office_staff).get(reverse("ledger:ledger_csv") + "?year=2016")
 
     assert response["Content-Type"].startswith("text/csv")
-    assert response.content.startswith(b"\xef\xbb\xbf")
-    lines = response.content.decode("utf-8-sig").splitlines()
+    body = response.getvalue()
+    assert body.startswith(b"\xef\xbb\xbf")
+    lines = body.decode("utf-8-sig").splitlines()
     assert len(lines) == 5
     assert "表格化捆绑式绩效考核改革" in lines[1]
 
@@ -92,7 +93,9 @@ def test_formulas_in_text_are_written_as_text(world, office_staff, client_for):
     client = client_for(office_staff)
 
     data = get_xlsx(client, query="?year=2016")
-    csv_text = client.get(reverse("ledger:ledger_csv") + "?year=2016").content.decode("utf-8-sig")
+    csv_text = (
+        client.get(reverse("ledger:ledger_csv") + "?year=2016").getvalue().decode("utf-8-sig")
+    )
 
     ws = open_xlsx(data).worksheets[0]
     cell = ws.cell(6, 3)
@@ -198,3 +201,55 @@ def test_an_export_costs_the_same_queries_for_few_and_many_tasks(
 
     assert response.status_code == 200
     assert len(many) == len(few)
+
+
+@pytest.mark.parametrize("name", ["ledger:ledger_xlsx", "ledger:ledger_csv"])
+def test_an_export_streams_from_a_temporary_file_and_leaves_none(
+    world, office_staff, client_for, monkeypatch, tmp_path, name
+):
+    """Past the spooling size the file is written to disk, not held in memory, and
+    streamed from there in blocks; nothing is left behind once it is sent."""
+    import tempfile
+
+    from django.http import FileResponse
+
+    from reformledger.core import http
+    from reformledger.ledger.views import exchange
+
+    monkeypatch.setattr(http, "SPOOL_BYTES", 1)  # every export goes to disk
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    made = []
+    monkeypatch.setattr(
+        exchange, "spooled_file", lambda: made.append(http.spooled_file()) or made[-1]
+    )
+
+    response = client_for(office_staff).get(reverse(name) + "?year=2016")
+
+    assert isinstance(response, FileResponse) and response.streaming
+    assert made[0]._rolled  # on disk, not in memory
+    body = response.getvalue()
+    response.close()
+    assert made[0].closed
+    assert int(response["Content-Length"]) == len(body)
+    assert "attachment" in response["Content-Disposition"]
+    assert response["Cache-Control"] == "no-store"
+    if name.endswith("xlsx"):
+        assert codes(open_xlsx(body).worksheets[0]) == [
+            "2016-001",
+            "2016-002",
+            "2016-003",
+            "2016-004",
+        ]
+    else:
+        assert len(body.decode("utf-8-sig").splitlines()) == 5
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_long_title_gets_a_row_tall_enough(world, office_staff, client_for):
+    ledger.task_update(task=world.task_boluo, by=office_staff, title="改革" * 40)
+
+    ws = open_xlsx(get_xlsx(client_for(office_staff), query="?year=2016")).worksheets[0]
+
+    assert ws.cell(6, 3).value == "改革" * 40
+    assert ws.row_dimensions[6].height > 15 * 2
+    assert ws.row_dimensions[4].height in (None, 15 * 2 + 2)  # a short title: one line or two

@@ -196,7 +196,7 @@ def test_the_export_holds_the_rows_and_grades_of_the_filtered_page(world, direct
     for rating in (["D", "E"], ["none"]):
         response = client.get(reverse("ledger:ledger_csv"), {"year": 2016, "rating": rating})
         assert response.status_code == 200
-        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
         page = _shown(_page(client, rating=rating))
         grade = rows[0].index("评价")  # the rating column, by its header
         exported = {code: (row[grade] or None) for row in rows[1:] for code in row if code in page}

@@ -3,8 +3,12 @@ the progress-report sheet, and their imports as jobs (`exchange.jobs`).
 
 Exports start from the ledger page's own rows (`visible_tasks` through the page's
 filters), so a file holds exactly what its user may see, and each writes an
-audit record. Imports are for the office staff and leaders of the ledger.
+audit record. The ledger's exports are written row by row to a spooled temporary
+file and streamed from it, so memory stays flat with the row count. Imports are
+for the office staff and leaders of the ledger.
 """
+
+from contextlib import contextmanager
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from reformledger.audit.services import export_recorded
 from reformledger.core.clock import business_today
-from reformledger.core.http import CSV, XLSX, file_download
+from reformledger.core.http import CSV, XLSX, file_download, file_stream, spooled_file
 from reformledger.exchange import jobs
 from reformledger.exchange.models import ImportJob
 from reformledger.exchange.xlsx_safety import MemoryUploadHandler, max_upload_bytes
@@ -68,26 +72,42 @@ def ledger_xlsx(request, closed: bool = False):
     tasks, params, year, as_of = _filtered(request, closed=closed)
     by = request.GET.get("by") if request.GET.get("by") in ledger_workbook.GROUPINGS else None
     title = ledger_workbook.ledger_title(tasks, year=year, closed=closed)
-    data, rows = ledger_workbook.write_ledger(tasks, title=title, by=by, as_of=as_of)
     document = "closed_ledger" if closed else "ledger"
-    export_recorded(
-        by=request.user,
-        document=document,
-        filters=params.dict() | ({"by": by} if by else {}),
-        rows=rows,
-        fmt="xlsx",
-    )
-    return file_download(data, XLSX, f"{document}-{year or 'all'}.xlsx")
+    with _spooled() as out:
+        rows = ledger_workbook.write_ledger_to(out, tasks, title=title, by=by, as_of=as_of)
+        export_recorded(
+            by=request.user,
+            document=document,
+            filters=params.dict() | ({"by": by} if by else {}),
+            rows=rows,
+            fmt="xlsx",
+        )
+        return file_stream(out, XLSX, f"{document}-{year or 'all'}.xlsx")
 
 
 @login_required
 def ledger_csv(request, closed: bool = False):
     """The same rows as CSV (UTF-8 with a byte-order mark, for Excel)."""
     tasks, params, year, as_of = _filtered(request, closed=closed)
-    data, rows = ledger_workbook.write_ledger_csv(tasks, as_of=as_of)
     document = "closed_ledger" if closed else "ledger"
-    export_recorded(by=request.user, document=document, filters=params.dict(), rows=rows, fmt="csv")
-    return file_download(data, CSV, f"{document}-{year or 'all'}.csv")
+    with _spooled() as out:
+        rows = ledger_workbook.write_ledger_csv_to(out, tasks, as_of=as_of)
+        export_recorded(
+            by=request.user, document=document, filters=params.dict(), rows=rows, fmt="csv"
+        )
+        return file_stream(out, CSV, f"{document}-{year or 'all'}.csv")
+
+
+@contextmanager
+def _spooled():
+    """The file an export is written to and streamed from (memory stays flat whatever
+    the ledger's size); closed here if writing or recording fails, else once sent."""
+    out = spooled_file()
+    try:
+        yield out
+    except BaseException:
+        out.close()
+        raise
 
 
 def _office_and_year(request):
