@@ -9,6 +9,7 @@ turn each into one value or say, in the reader's language, what is wrong.
 """
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -60,18 +61,37 @@ def header_key(text: Any) -> str:
     return _FILL_MARK.sub("", key).rstrip(":")
 
 
-def header_keys(text: Any) -> set[str]:
+def header_keys(text: Any) -> frozenset[str]:
     """The forms a header is compared in: folded (full-width brackets too), without
     spaces or line breaks anywhere (牵 头 单 位, 完成\\n时限), without the marks of a
     required or optional column (（必填）, *) or a closing colon, lower case; and the
     same without any bracketed note ("完成时限（年月日）")."""
+    if type(text) is str and len(text) <= _KEYS_CACHED_LENGTH:
+        # Every cell of every row is asked whether it is a header again (`rows`):
+        # the same short texts (units, 是/否, dates) come back thousands of times.
+        return _cached_header_keys(text)
+    return _header_keys(text)
+
+
+#: Texts up to this long have their header keys remembered (`header_keys`).
+_KEYS_CACHED_LENGTH = 64
+
+
+def _header_keys(text: Any) -> frozenset[str]:
     key = header_key(text)
-    return {k for k in (key, _PARENS.sub("", key).rstrip(":")) if k}
+    return frozenset(k for k in (key, _PARENS.sub("", key).rstrip(":")) if k)
+
+
+@functools.lru_cache(maxsize=1024)
+def _cached_header_keys(text: str) -> frozenset[str]:
+    return _header_keys(text)
 
 
 def clean_text(value: Any) -> str:
     """A cell as text: None is empty, whole floats lose their ".0", spaces trimmed
     (ideographic spaces too); inner text is left exactly as written."""
+    if type(value) is str:  # the usual cell, first
+        return value.replace("\r\n", "\n").strip(_TRIM)
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -80,7 +100,11 @@ def clean_text(value: Any) -> str:
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    return str(value).replace("\r\n", "\n").strip(" \t\r\n\u3000\xa0")
+    return str(value).replace("\r\n", "\n").strip(_TRIM)
+
+
+#: What `clean_text` trims: spaces (ideographic and no-break too) and line breaks.
+_TRIM = " \t\r\n\u3000\xa0"
 
 
 def clean_code(value: Any) -> str:
@@ -187,14 +211,20 @@ class Column:
     required: bool = False
     width: int = 14
 
-    def accepted(self) -> set[str]:
-        keys: set[str] = set()
-        with override("en"):
-            keys |= header_keys(str(self.label))
-        with override("zh-hans"):
-            keys |= header_keys(str(self.label))
-        for alias in self.aliases:
-            keys |= header_keys(alias)
+    def accepted(self) -> frozenset[str]:
+        """The header keys this column is recognised by (in English and Chinese, and
+        its aliases); worked out once per column."""
+        keys = self.__dict__.get("_accepted")
+        if keys is None:
+            found: set[str] = set()
+            with override("en"):
+                found |= header_keys(str(self.label))
+            with override("zh-hans"):
+                found |= header_keys(str(self.label))
+            for alias in self.aliases:
+                found |= header_keys(alias)
+            # A frozen dataclass: kept beside the fields, not among them.
+            keys = self.__dict__["_accepted"] = frozenset(found)
         return keys
 
 
@@ -432,16 +462,21 @@ def open_table(
     def data_rows() -> Iterator[tuple[int, tuple]]:
         number = 0
         for number, values in enumerate(head[last + 1 :], start=last + 2):
-            if any(clean_text(v) for v in values):
+            if _filled(values):
                 yield number, values
         start = max(number, len(head)) + 1
         for row_number, values in enumerate(rows, start=start):
-            if any(clean_text(v) for v in values):
+            if _filled(values):
                 yield row_number, values
             if progress is not None and row_number % 500 == 0:
                 progress(row_number)
 
     return kind, table, data_rows()
+
+
+def _filled(values: tuple) -> bool:
+    """Whether any cell of a row holds something (`clean_text` of it is not empty)."""
+    return any(v is not None and (type(v) is not str or v.strip(_TRIM)) for v in values)
 
 
 def _fields_of(cell: Any, columns: list[Column]) -> set[str]:

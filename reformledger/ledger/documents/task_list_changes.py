@@ -32,9 +32,12 @@ from reformledger.ledger.choices import DeliverableKind, PlanStatus, TaskSource,
 from reformledger.ledger.documents.task_list_reading import (
     Decisions,
     MilestoneIn,
+    Sheet,
     TaskIn,
     TaskListFile,
     assumed_start,
+    date_years,
+    read_dates,
 )
 from reformledger.ledger.models import Milestone, Plan, ReformArea, ReformSystem, Task
 from reformledger.ledger.validation import MilestoneRow, task_date_errors
@@ -42,6 +45,9 @@ from reformledger.orgs.matching import PersonMatch, PersonMatcher, UnitMatch, Un
 from reformledger.orgs.models import Person, Unit
 
 # --- what an import would do ------------------------------------------------------
+
+#: How many rows naming a unit or a leader are kept for the preview (all are counted).
+NAME_ROWS = 20
 
 
 @dataclass(frozen=True)
@@ -87,10 +93,16 @@ class UnitName:
 
     text: str
     column: str
-    rows: list[tuple[str, int]] = field(default_factory=list)
+    rows: list[tuple[str, int]] = field(default_factory=list)  # the first few
     match: UnitMatch | None = None
     chosen: Unit | None = None  # the clerk's pick
     alias: bool = False  # the pick is remembered as an alias when the file is written
+    count: int = 0  # the rows naming it
+
+    def seen_on(self, sheet: str, row: int) -> None:
+        self.count += 1
+        if len(self.rows) < NAME_ROWS:
+            self.rows.append((sheet, row))
 
     @property
     def units(self) -> list[Unit]:
@@ -118,9 +130,15 @@ class LeaderName:
     """A responsible leader as the file writes it, and who it was found to be."""
 
     text: str
-    rows: list[tuple[str, int]] = field(default_factory=list)
+    rows: list[tuple[str, int]] = field(default_factory=list)  # the first few
     match: PersonMatch | None = None
     chosen: Person | NewPerson | None = None
+    count: int = 0  # the rows naming them
+
+    def seen_on(self, sheet: str, row: int) -> None:
+        self.count += 1
+        if len(self.rows) < NAME_ROWS:
+            self.rows.append((sheet, row))
 
     @property
     def person(self) -> Person | NewPerson | None:
@@ -175,6 +193,8 @@ class ChangeSet:
     conflicts: list[Conflict] = field(default_factory=list)
     #: Rows whose task changed since, where the clerk kept the ledger's values.
     kept: int = 0
+    #: {code: 进展情况} of the rows, when the clerk keeps them as report drafts.
+    progress_texts: dict[str, str] = field(default_factory=dict)
 
     def aliases(self) -> list[tuple[str, Unit]]:
         """The clerk's picks to remember as aliases when the file is written."""
@@ -259,72 +279,241 @@ def plan_changes(
 ) -> ChangeSet:
     """Compare the rows read with the office's ledger for `year`: what to create, which
     fields of which tasks change, which draft plans are rewritten, how each name was
-    found, and what is wrong."""
-    decisions = decisions or Decisions()
-    out = ChangeSet(errors=list(parsed.errors))
-    existing = {t.code: t for t in Task.objects.filter(office=office, year=year)}
-    helping_ids: dict[int, set[int]] = defaultdict(set)
-    for task_id, unit_id in Task.helping_units.through.objects.filter(
-        task__office=office, task__year=year
-    ).values_list("task_id", "unit_id"):
-        helping_ids[task_id].add(unit_id)
-    matcher = UnitMatcher.load(within=office_host(office))
-    units_by_pk = {u.pk: u for u in Unit.objects.all()}
-    area_rows = list(ReformArea.objects.order_by("order", "code"))
-    system_rows = list(ReformSystem.objects.all())
-    person_rows = list(Person.objects.select_related("unit"))
-    ctx = _Context(
-        office=office,
-        year=year,
-        decisions=decisions,
-        matcher=matcher,
-        people=PersonMatcher(person_rows),
-        units_by_pk=units_by_pk,
-        areas=_Names(area_rows, lambda a: (a.code, a.name, a.name_en)),
-        area_rows=area_rows,
-        systems=_Names(system_rows, lambda s: (s.code, s.name)),
-        sources=_choice_lookup(TaskSource),
-        kinds=_choice_lookup(DeliverableKind),
-        default_area=_default_area(decisions, area_rows),
-    )
-    _share_relations(existing, office, units_by_pk, area_rows, system_rows, person_rows)
-    _resolve_choices(ctx, out)
-    rows = _own_rows(parsed, out, office=office, year=year, existing=existing)
-    _give_codes(rows, out, existing=existing, year=year, has_codes=_has_codes(parsed))
+    found, and what is wrong. (`Comparison` does the same a chunk of rows at a time.)"""
+    comparison = Comparison(office=office, year=year, decisions=decisions, errors=parsed.errors)
+    comparison.tasks(parsed.tasks)
+    comparison.finish_tasks()
+    by_code: dict[str, list[MilestoneIn]] = defaultdict(list)
+    for m in parsed.milestones:
+        if m.task_code:
+            by_code[m.task_code].append(m)
+    comparison.milestones(by_code)
+    return comparison.finish()
 
-    seen: dict[str, TaskIn] = {}
-    file_codes = {r.code for r in rows if r.code}
+
+#: Rows compared with the ledger at a time: one query fetches their tasks.
+CHUNK = 250
+
+
+def compare_task_list(
+    parsed: TaskListFile,
+    sheets: list[Sheet],
+    *,
+    office: Unit,
+    year: int,
+    decisions: Decisions | None = None,
+) -> ChangeSet:
+    """Read the sheets' rows (`reading.open_task_list`) a chunk at a time and compare
+    each chunk with the ledger as it comes, reading dates as deadlines of `year`: the
+    file is never held whole, only what would change and what is wrong (see
+    `Comparison`). What the reading finds wrong goes into the same list of errors.
+
+    A task's milestone rows are compared together; they are expected one after the
+    other, as the export writes them. A file that scatters them is read again, its
+    milestones held whole this time."""
+    comparison = Comparison(
+        office=office, year=year, decisions=decisions, errors=parsed.errors, share_errors=True
+    )
+    for sheet in sheets:
+        if sheet.kind == "tasks":
+            for chunk in _chunks(sheet.task_rows(parsed)):
+                parsed.year_evidence.update(date_years(parsed, chunk))
+                read_dates(parsed, year=year, tasks=chunk, milestones=[])
+                comparison.tasks(chunk)
+    comparison.finish_tasks()
+    milestone_sheets = [s for s in sheets if s.kind != "tasks"]
+    marks = (len(parsed.errors), len(comparison.out.plans), len(parsed.skipped))
+    try:
+        _milestones_in_runs(parsed, milestone_sheets, comparison, year)
+    except _Scattered:
+        del parsed.errors[marks[0] :]
+        del comparison.out.plans[marks[1] :]
+        del parsed.skipped[marks[2] :]
+        comparison.planned = set()
+        by_code: dict[str, list[MilestoneIn]] = defaultdict(list)
+        for sheet in milestone_sheets:
+            for m in sheet.milestone_rows(parsed):
+                read_dates(parsed, year=year, tasks=[], milestones=[m])
+                if m.task_code:
+                    by_code[m.task_code].append(m)
+        comparison.milestones(by_code)
+    return comparison.finish()
+
+
+class _Scattered(Exception):
+    """A task's milestone rows are not one after the other."""
+
+
+def _chunks(rows):
+    chunk = []
     for row in rows:
-        if not row.code:
-            continue
-        if row.code in seen:
-            out.errors.append(
-                CellError(
-                    _("The code %(code)s is already on row %(row)s.")
-                    % {"code": row.code, "row": seen[row.code].row},
-                    row.table.sheet,
-                    row.row,
-                    row.table.column("code"),
+        chunk.append(row)
+        if len(chunk) >= CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _milestones_in_runs(parsed, sheets: list[Sheet], comparison: "Comparison", year: int) -> None:
+    """Compare the milestone rows a run of tasks at a time; _Scattered when a task's
+    rows come back after another task's."""
+    done = comparison.planned  # the tasks whose milestones are compared already
+    pending: dict[str, list[MilestoneIn]] = {}
+    current = None
+    for sheet in sheets:
+        for m in sheet.milestone_rows(parsed):
+            read_dates(parsed, year=year, tasks=[], milestones=[m])
+            code = m.task_code
+            if not code:
+                continue
+            if code != current:
+                if code in pending or code in done:
+                    raise _Scattered(code)
+                if len(pending) >= CHUNK:
+                    comparison.milestones(pending)
+                    pending = {}
+                current = code
+                pending[code] = []
+            pending[code].append(m)
+    if pending:
+        comparison.milestones(pending)
+
+
+class Comparison:
+    """Compares a task list with the office's ledger a chunk of rows at a time, so a
+    province's file is never held whole: each chunk's tasks (and plans) are fetched
+    by code, the rows that change nothing are counted and let go, and only what would
+    be written, what is asked and what is wrong stays (`finish()` gives the ChangeSet).
+
+    Task rows come first (`tasks`, then `finish_tasks`), then milestone rows grouped
+    by task code (`milestones`). What needs the whole file waits for `finish_tasks`:
+    rows without a code (matched on titles or given codes), and new tasks whose
+    parent is not in the ledger (it must be somewhere in the file)."""
+
+    def __init__(
+        self,
+        *,
+        office: Unit,
+        year: int,
+        decisions: Decisions | None = None,
+        errors: list[CellError] | None = None,
+        share_errors: bool = False,
+    ):
+        decisions = decisions or Decisions()
+        self.office, self.year = office, year
+        errors = errors if errors is not None else []
+        self.out = ChangeSet(errors=errors if share_errors else list(errors))
+        self.units_by_pk = {u.pk: u for u in Unit.objects.all()}
+        self.area_rows = list(ReformArea.objects.order_by("order", "code"))
+        self.system_rows = list(ReformSystem.objects.all())
+        self.person_rows = list(Person.objects.select_related("unit"))
+        self.ctx = _Context(
+            office=office,
+            year=year,
+            decisions=decisions,
+            matcher=UnitMatcher.load(within=office_host(office)),
+            people=PersonMatcher(self.person_rows),
+            units_by_pk=self.units_by_pk,
+            areas=_Names(self.area_rows, lambda a: (a.code, a.name, a.name_en)),
+            area_rows=self.area_rows,
+            systems=_Names(self.system_rows, lambda s: (s.code, s.name)),
+            sources=_choice_lookup(TaskSource),
+            kinds=_choice_lookup(DeliverableKind),
+            default_area=_default_area(decisions, self.area_rows),
+        )
+        _resolve_choices(self.ctx, self.out)
+        #: The file's task codes and the row each is on.
+        self.seen: dict[str, int] = {}
+        #: Rows whose plan summary is not the plan's in force (or a new task's).
+        self.summaries: dict[str, TaskIn] = {}
+        #: Rows without a code, compared once every code of the file is known.
+        self.codeless: list[TaskIn] = []
+        #: New tasks under a parent not in the ledger, and rows of tasks whose parent
+        #: is not in the ledger: checked against the file's codes at the end.
+        self.unknown_parents: list[tuple[TaskIn, str, bool]] = []
+        self.planned: set[str] = set()
+
+    # --- task rows ---------------------------------------------------------------
+
+    def tasks(self, rows: list[TaskIn]) -> None:
+        """Compare a chunk of task rows (any length) with their tasks in the ledger."""
+        for start in range(0, len(rows), CHUNK):
+            self._task_chunk(rows[start : start + CHUNK])
+
+    def _task_chunk(self, rows: list[TaskIn], given_codes: bool = False) -> None:
+        out, ctx = self.out, self.ctx
+        if not given_codes:
+            coded = []
+            for row in rows:
+                (coded if row.code else self.codeless).append(row)
+            rows = coded
+        if not rows:
+            return
+        wanted = {r.code for r in rows} | {
+            r.values["parent"] for r in rows if r.values.get("parent")
+        }
+        existing = {
+            t.code: t
+            for t in Task.objects.filter(office=self.office, year=self.year, code__in=wanted)
+        }
+        codes = {r.code for r in rows}
+        mine = [t for code, t in existing.items() if code in codes]
+        helping_ids: dict[int, set[int]] = defaultdict(set)
+        for task_id, unit_id in Task.helping_units.through.objects.filter(
+            task__in=[t.pk for t in mine]
+        ).values_list("task_id", "unit_id"):
+            helping_ids[task_id].add(unit_id)
+        _share_relations(
+            existing,
+            self.office,
+            self.units_by_pk,
+            self.area_rows,
+            self.system_rows,
+            self.person_rows,
+        )
+        plans = _plan_summaries(
+            [t.pk for t in mine if any("plan_summary" in r.values for r in rows)]
+        )
+        rows = _own_rows(rows, out, office=self.office, year=self.year, existing=existing)
+        for row in rows:
+            if row.code in self.seen:
+                out.errors.append(
+                    CellError(
+                        _("The code %(code)s is already on row %(row)s.")
+                        % {"code": row.code, "row": self.seen[row.code]},
+                        row.table.sheet,
+                        row.row,
+                        row.table.column("code"),
+                    )
                 )
-            )
-            continue
-        seen[row.code] = row
-        task = existing.get(row.code)
+                continue
+            self.seen[row.code] = row.row
+            task = existing.get(row.code)
+            if "plan_summary" in row.values:
+                plan = plans.get(task.pk) if task is not None else None
+                summary = row.values["plan_summary"] or ""
+                if (plan is None and summary) or (plan is not None and summary != plan):
+                    self.summaries[row.code] = row
+            if row.values.get("progress_text") and ctx.decisions.offers.get("progress_drafts"):
+                out.progress_texts[row.code] = row.values["progress_text"]
+            self._task_row(row, task, existing, helping_ids)
+
+    def _task_row(self, row: TaskIn, task, existing, helping_ids) -> None:
+        out, ctx = self.out, self.ctx
         errors_before = len(out.errors)
         fields = _resolve_fields(ctx, row, task, out, helping_ids)
         parent_code = row.values.get("parent", "") if "parent" in row.values else None
         if parent_code:
             if parent_code == row.code:
                 _err(out, row, "parent", _("A task cannot be its own parent."))
-            elif parent_code not in existing and parent_code not in file_codes:
-                _err(
-                    out,
-                    row,
-                    "parent",
-                    _("No task has the code %(code)s in this ledger.") % {"code": parent_code},
-                )
+            elif parent_code not in existing:
+                # Somewhere in the file, or nowhere: known once every row is read.
+                self.unknown_parents.append((row, parent_code, task is not None))
+                if task is not None:
+                    return
         if len(out.errors) > errors_before:
-            continue
+            return
         helping = fields.pop("helping_units", None)
         if task is None:
             if parent_code and parent_code in existing:
@@ -332,38 +521,28 @@ def plan_changes(
             for name, value in _creation_defaults(ctx, row, out).items():
                 fields.setdefault(name, value)
             if _date_errors(out, row, fields.get("start_date"), fields.get("deadline")):
-                continue
+                return
             out.creates.append(
                 TaskCreate(
                     row,
                     {"code": row.code, **fields},
-                    [units_by_pk[pk] for pk in helping or []],
+                    [self.units_by_pk[pk] for pk in helping or []],
                     parent_code=parent_code if parent_code and parent_code not in existing else "",
                 )
             )
-            continue
+            return
         if parent_code is not None:
-            parent = existing.get(parent_code) if parent_code else None
-            if parent_code and parent is None:
-                _err(
-                    out,
-                    row,
-                    "parent",
-                    _("The parent task %(code)s is new in this file; create it first.")
-                    % {"code": parent_code},
-                )
-                continue
-            fields["parent"] = parent
+            fields["parent"] = existing.get(parent_code) if parent_code else None
         if _date_errors(
             out,
             row,
             fields.get("start_date", task.start_date),
             fields.get("deadline", task.deadline),
         ):
-            continue
+            return
         changes = _changed(task, fields)
         if helping is not None and set(helping) != helping_ids.get(task.pk, set()):
-            changes["helping_units"] = [units_by_pk[pk] for pk in helping]
+            changes["helping_units"] = [self.units_by_pk[pk] for pk in helping]
         if not changes:
             out.unchanged += 1
         elif task.status == TaskStatus.CLOSED:
@@ -392,8 +571,69 @@ def plan_changes(
         else:
             out.updates.append(TaskChange(row, task, task.version, changes))
 
-    _plan_changes(parsed, out, office=office, year=year, seen=seen, existing=existing)
-    return out
+    def finish_tasks(self) -> None:
+        """Once every task row is read: the rows without a code, and the parents that
+        are not in the ledger."""
+        if self.codeless:
+            rows, self.codeless = self.codeless, []
+            _give_codes(
+                rows,
+                self.out,
+                office=self.office,
+                year=self.year,
+                taken=set(self.seen),
+            )
+            for start in range(0, len(rows), CHUNK):
+                self._task_chunk(rows[start : start + CHUNK], given_codes=True)
+        out = self.out
+        dropped: set[int] = set()
+        for row, parent_code, existing_task in self.unknown_parents:
+            if parent_code not in self.seen:
+                _err(
+                    out,
+                    row,
+                    "parent",
+                    _("No task has the code %(code)s in this ledger.") % {"code": parent_code},
+                )
+                dropped.add(id(row))
+            elif existing_task:
+                _err(
+                    out,
+                    row,
+                    "parent",
+                    _("The parent task %(code)s is new in this file; create it first.")
+                    % {"code": parent_code},
+                )
+        if dropped:
+            out.creates = [c for c in out.creates if id(c.row) not in dropped]
+        self.unknown_parents = []
+
+    # --- milestone rows ------------------------------------------------------------
+
+    def milestones(self, by_code: dict[str, list[MilestoneIn]]) -> None:
+        """Compare the milestone rows of some tasks (every row of each task named)
+        with their plans in force."""
+        codes = list(by_code)
+        for start in range(0, len(codes), CHUNK):
+            chunk = codes[start : start + CHUNK]
+            self._plan_chunk({code: by_code[code] for code in chunk})
+
+    def _plan_chunk(self, by_code: dict[str, list[MilestoneIn]]) -> None:
+        self.planned |= set(by_code)
+        existing = dict(
+            Task.objects.filter(
+                office=self.office, year=self.year, code__in=list(by_code)
+            ).values_list("code", "pk")
+        )
+        plans = _plans_in_force(self.office, self.year, task_ids=list(existing.values()))
+        _plan_changes(self.out, by_code, existing, plans, self.seen, self.summaries)
+
+    def finish(self) -> ChangeSet:
+        """The ChangeSet, once every row is in: plans whose summary alone changed."""
+        rest = [code for code in self.summaries if code not in self.planned]
+        for start in range(0, len(rest), CHUNK):
+            self._plan_chunk({code: [] for code in rest[start : start + CHUNK]})
+        return self.out
 
 
 def _stale(row: TaskIn, task: Task) -> bool:
@@ -430,24 +670,24 @@ def _resolve_choices(ctx: _Context, out: ChangeSet) -> None:
             )
 
 
-def _has_codes(parsed: TaskListFile) -> bool:
-    return any("code" in t.columns for t in parsed.task_tables)
-
-
-def _own_rows(parsed, out: ChangeSet, *, office: Unit, year: int, existing) -> list[TaskIn]:
+def _own_rows(rows: list[TaskIn], out: ChangeSet, *, office: Unit, year: int, existing):
     """The rows of this ledger; rows of another office's ledger (a county's own tasks
     in the city's export) are left to that ledger: by their ledger column, or by a
     code that is another office's this year and not this one's."""
-    codes = {r.code for r in parsed.tasks if r.code and r.code not in existing}
-    theirs = dict(
-        Task.objects.filter(year=year, code__in=codes)
-        .exclude(office=office)
-        .values_list("code", "office")
+    codes = {r.code for r in rows if r.code and r.code not in existing}
+    theirs = (
+        dict(
+            Task.objects.filter(year=year, code__in=codes)
+            .exclude(office=office)
+            .values_list("code", "office")
+        )
+        if codes
+        else {}
     )
     offices = {u.pk: u for u in Unit.objects.filter(pk__in=set(theirs.values()))}
     names = {office.name, office.short_name, office.code, office.label} - {""}
     mine = []
-    for row in parsed.tasks:
+    for row in rows:
         if row.code in theirs:
             out.other_ledger.append((row, offices[theirs[row.code]]))
             continue
@@ -472,17 +712,17 @@ def _title_key(text: str) -> str:
     return re.sub(r"\s+", "", fold(text or ""))
 
 
-def _give_codes(rows: list[TaskIn], out: ChangeSet, *, existing, year: int, has_codes) -> None:
+def _give_codes(
+    rows: list[TaskIn], out: ChangeSet, *, office: Unit, year: int, taken: set[str]
+) -> None:
     """Rows without a code: the task of the same title in this ledger, else a new code
     (the year and the row's 序号, or the next free number), shown in the preview."""
-    if has_codes and all(r.code for r in rows):
-        return
-    by_title = {_title_key(t.title): t.code for t in existing.values()}
-    taken = set(existing) | {r.code for r in rows if r.code}
+    by_title: dict[str, str] = {}
+    for code, title in Task.objects.filter(office=office, year=year).values_list("code", "title"):
+        by_title[_title_key(title)] = code
+        taken.add(code)
     number = 0
     for row in rows:
-        if row.code:
-            continue
         code = by_title.get(_title_key(row.values.get("title", "")))
         if code is not None:
             out.matched_by_title += 1
@@ -662,12 +902,13 @@ def _units(ctx: _Context, out: ChangeSet, row: TaskIn, column: str, texts, task,
                 name.chosen = ctx.units_by_pk[chosen]
                 name.alias = name.match.how == "" and not name.match.ambiguous
             out.units[(column, text)] = name
-        name.rows.append((row.table.sheet, row.row))
+        name.seen_on(row.table.sheet, row.row)
         units = name.units
         if not units and name.match is not None and name.match.ambiguous:
-            mine = [
-                u for u in current if u is not None and u in (c for c, _s in name.match.candidates)
-            ]
+            shared = {c.pk for c, _s in name.match.candidates}
+            mine = [u for u in current if u is not None and u.pk in shared]
+            if len(mine) > 1:  # the task has several of them: the one written exactly
+                mine = [u for u in mine if fold(u.name) == fold(text)]
             if len(mine) == 1:
                 units = mine
         if name.status == "collective" and column == "lead_unit" and name.chosen is None:
@@ -714,7 +955,7 @@ def _leader(ctx: _Context, out: ChangeSet, row: TaskIn, text: str, task):
                 or Person.objects.filter(pk=chosen).first()
             )
         out.leaders[text] = name
-    name.rows.append((row.table.sheet, row.row))
+    name.seen_on(row.table.sheet, row.row)
     person = name.person
     current = task.responsible_leader if task is not None else None
     if (
@@ -734,16 +975,16 @@ def _leader(ctx: _Context, out: ChangeSet, row: TaskIn, text: str, task):
     return person
 
 
+_RELATIONS = ("area", "system", "lead_unit", "responsible_leader", "parent")
+
+
 def _changed(task: Task, fields: dict[str, Any]) -> dict[str, Any]:
     changes = {}
     for name, value in fields.items():
-        current = getattr(task, name)
-        same = (
-            (current.pk if current is not None else None)
-            == (value.pk if value is not None else None)
-            if name in ("area", "system", "lead_unit", "responsible_leader", "parent")
-            else current == value
-        )
+        if name in _RELATIONS:  # by id: a relation not loaded costs no query
+            same = getattr(task, f"{name}_id") == (value.pk if value is not None else None)
+        else:
+            same = getattr(task, name) == value
         if not same or isinstance(value, NewPerson):
             changes[name] = value
     return changes
@@ -760,21 +1001,22 @@ def _milestone_key(row: MilestoneRow) -> tuple:
     )
 
 
-def _plan_changes(parsed, out: ChangeSet, *, office, year, seen, existing) -> None:
-    by_code: dict[str, list[MilestoneIn]] = defaultdict(list)
-    for m in parsed.milestones:
-        if m.task_code:
-            by_code[m.task_code].append(m)
-    plans = _plans_in_force(office, year)
-    bad_rows = {(e.sheet, e.row) for e in out.errors}
-    codes = list(
-        dict.fromkeys([*by_code, *(c for c, r in seen.items() if "plan_summary" in r.values)])
-    )
-    for code in codes:
-        rows = by_code.get(code, [])
-        task_row = seen.get(code)
-        task = existing.get(code)
-        if task is None and task_row is None:
+def _plan_changes(
+    out: ChangeSet,
+    by_code: dict[str, list[MilestoneIn]],
+    existing: dict[str, int],
+    plans: dict[int, "_Plan"],
+    seen: dict[str, int],
+    summaries: dict[str, TaskIn],
+) -> None:
+    """The plans of the tasks `by_code` names (their milestone rows, maybe none):
+    `existing` gives the ledger's task ids by code, `seen` the file's task codes, and
+    `summaries` the task rows whose plan summary differs from the plan in force."""
+    bad_rows = {(e.sheet, e.row) for e in out.errors if e.row}
+    for code, rows in by_code.items():
+        task_row = summaries.get(code)
+        task_id = existing.get(code)
+        if task_id is None and code not in seen:
             for m in rows:
                 out.errors.append(
                     CellError(
@@ -807,7 +1049,7 @@ def _plan_changes(parsed, out: ChangeSet, *, office, year, seen, existing) -> No
         if duplicate:
             continue
         rows = sorted(rows, key=lambda m: (m.order is None, m.order or 0))
-        plan = plans.get(task.pk) if task else None
+        plan = plans.get(task_id) if task_id is not None else None
         current = plan.milestones if plan else []
         wanted = [
             _milestone_row(m, current[i] if i < len(current) else None) for i, m in enumerate(rows)
@@ -886,18 +1128,46 @@ class _Plan:
     milestones: list[MilestoneRow] = field(default_factory=list)
 
 
-def _plans_in_force(office: Unit, year: int) -> dict[int, _Plan]:
+def _in_force(office: Unit, year: int, task_ids: list[int] | None):
+    plans = Plan.objects.filter(status__in=_IN_FORCE)
+    if task_ids is None:
+        return plans.filter(task__office=office, task__year=year)
+    return plans.filter(task_id__in=task_ids)
+
+
+def _plan_summaries(task_ids: list[int]) -> dict[int, str]:
+    """{task id: the summary of its plan in force} (the revision being written, else
+    the approved one)."""
+    if not task_ids:
+        return {}
+    by_task: dict[int, str] = {}
+    for task_id, status, summary in (
+        Plan.objects.filter(status__in=_IN_FORCE, task_id__in=task_ids)
+        .order_by("task_id", "id")
+        .values_list("task_id", "status", "summary")
+    ):
+        if task_id not in by_task or status != PlanStatus.APPROVED:
+            by_task[task_id] = summary
+    return by_task
+
+
+def _plans_in_force(
+    office: Unit, year: int, *, task_ids: list[int] | None = None
+) -> dict[int, _Plan]:
+    """The plans in force of `office`'s ledger for `year` (or of the tasks given)."""
+    if task_ids is not None and not task_ids:
+        return {}
     by_task: dict[int, tuple[int, _Plan]] = {}
-    for task_id, plan_id, status, summary in Plan.objects.filter(
-        task__office=office, task__year=year, status__in=_IN_FORCE
-    ).values_list("task_id", "id", "status", "summary"):
+    for task_id, plan_id, status, summary in (
+        _in_force(office, year, task_ids)
+        .order_by("task_id", "id")
+        .values_list("task_id", "id", "status", "summary")
+    ):
         if task_id not in by_task or status != PlanStatus.APPROVED:
             by_task[task_id] = (plan_id, _Plan(status, summary))
     by_plan = dict(by_task.values())
     rows = (
-        Milestone.objects.filter(
-            plan__task__office=office, plan__task__year=year, plan__status__in=_IN_FORCE
-        )
+        Milestone.objects.filter(plan_id__in=list(by_plan))
         .order_by("plan_id", "order", "id")
         .values_list(
             "plan_id",
@@ -910,7 +1180,5 @@ def _plans_in_force(office: Unit, year: int) -> dict[int, _Plan]:
         )
     )
     for plan_id, *values in rows.iterator(chunk_size=5000):
-        plan = by_plan.get(plan_id)
-        if plan is not None:
-            plan.milestones.append(MilestoneRow(*values))
+        by_plan[plan_id].milestones.append(MilestoneRow(*values))
     return {task_id: plan for task_id, (_id, plan) in by_task.items()}

@@ -102,8 +102,8 @@ def preview_of(check, *, office) -> dict[str, Any]:
     from reformledger.ledger.documents.task_list_reading import NOT_WRITTEN
 
     parsed, changes = check.parsed, check.changes
-    readings = [(t.table.sheet, t.row, r) for t in parsed.tasks for r in t.readings.values()] + [
-        (m.table.sheet, m.row, r) for m in parsed.milestones for r in m.readings.values()
+    readings = [
+        (sheet, row, reading) for reading, rows in parsed.readings.values() for sheet, row in rows
     ]
     sheets = [
         {
@@ -221,7 +221,7 @@ def _units(changes) -> list[dict[str, Any]]:
                 "merged_on": m.merged_on.isoformat() if m is not None and m.merged_on else "",
                 "remember": name.alias,
                 "rows": [{"sheet": s, "row": r} for s, r in name.rows[:20]],
-                "count": len(name.rows),
+                "count": name.count,
             }
         )
     order = {"unknown": 0, "ambiguous": 1, "chosen": 2, "collective": 3, "merged": 4, "found": 5}
@@ -248,7 +248,7 @@ def _leaders(changes) -> list[dict[str, Any]]:
                     for p, score in (m.candidates if m is not None else ())
                 ],
                 "rows": [{"sheet": s, "row": r} for s, r in name.rows[:20]],
-                "count": len(name.rows),
+                "count": name.count,
             }
         )
     order = {"unknown": 0, "ambiguous": 1, "new": 2, "chosen": 3, "found": 4}

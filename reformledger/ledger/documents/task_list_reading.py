@@ -21,7 +21,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from reformledger.exchange.dates import DateReading, read_deadline
-from reformledger.exchange.errors import CellError
+from reformledger.exchange.errors import CellError, ImportRefused
 from reformledger.exchange.parsing import (
     CellValueError,
     Table,
@@ -42,6 +42,11 @@ from reformledger.ledger.documents.task_list import KINDS, MILESTONE_COLUMNS, TA
 NOT_WRITTEN = {"no", "status", "rating", "progress_text", "ledger", "version"}
 #: Date columns: read as deadlines once the year is settled.
 DATE_FIELDS = ("start_date", "deadline")
+
+#: How many rows the preview names for each date text.
+READING_ROWS = 20
+#: How many distinct date cells a read remembers how it read.
+DATE_CACHE = 5000
 
 _CODE_YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})(?![0-9])")
 _TITLE_YEAR = re.compile(r"((?:19|20)[0-9]{2})\s*年")
@@ -173,6 +178,18 @@ class TaskListFile:
     errors: list[CellError] = field(default_factory=list)
     #: The years the file speaks of, weighed: {year: weight} (codes, title, dates).
     year_evidence: Counter = field(default_factory=Counter)
+    #: How each distinct date text was read: {text: (reading, [(sheet, row)…] ≤ 20)}.
+    readings: dict[str, tuple[DateReading, list[tuple[str, int]]]] = field(default_factory=dict)
+
+    #: Dates already read, {(type, value, year): reading} (`DATE_CACHE` at most).
+    date_cache: dict[tuple, DateReading] = field(default_factory=dict, repr=False)
+
+    def note_reading(self, sheet: str, row: int, reading: DateReading) -> None:
+        """Keep how a date text was read (once per text, a few of its rows), so a
+        streamed file's preview shows its dates without keeping its rows."""
+        _reading, rows = self.readings.setdefault(reading.text, (reading, []))
+        if len(rows) < READING_ROWS and (sheet, row) not in rows:
+            rows.append((sheet, row))
 
     @property
     def tables(self) -> list[Table]:
@@ -229,35 +246,98 @@ def read_task_list(
     progress: Callable[[int], None] | None = None,
 ) -> TaskListFile:
     """Read every sheet that carries task or milestone headers; classify each row and
-    read each data row's cells. Dates stay as written until `read_dates`."""
+    read each data row's cells. Dates stay as written until `read_dates`. Every row is
+    kept (see `open_task_list` to read a sheet a row at a time instead)."""
+    out, sheets = open_task_list(wb, decisions=decisions, remembered=remembered, progress=progress)
+    for sheet in sheets:
+        if sheet.kind == "tasks":
+            out.tasks.extend(sheet.task_rows(out))
+        else:
+            out.milestones.extend(sheet.milestone_rows(out))
+    return out
+
+
+@dataclass
+class Sheet:
+    """A sheet whose headers were found, its data rows not read yet: `task_rows` or
+    `milestone_rows` reads them one at a time (again from the top when called again)."""
+
+    kind: str
+    table: Table
+    rows: Any  # the iterator of (row number, values) after the headers
+    ws: Any
+    open_again: Callable[[], Any]
+
+    def task_rows(self, out: TaskListFile):
+        return _task_rows(self.table, self._take_rows(), out)
+
+    def milestone_rows(self, out: TaskListFile):
+        return _milestone_rows(self.table, self._take_rows(), out)
+
+    def _take_rows(self):
+        rows, self.rows = self.rows, None
+        if rows is None:  # read a second time: open the sheet again
+            rows = self.open_again()
+        return _guarded(rows)
+
+
+class UnreadableSheet(Exception):
+    """A sheet part openpyxl only finds malformed while reading its rows (the cause
+    is the error it raised)."""
+
+
+def _guarded(rows):
+    rows = iter(rows)
+    while True:
+        try:
+            item = next(rows)
+        except StopIteration:
+            return
+        except ImportRefused:  # over the budget of rows or cells: said as such
+            raise
+        except Exception as exc:
+            raise UnreadableSheet(type(exc).__name__) from exc
+        yield item
+
+
+def open_task_list(
+    wb,
+    *,
+    decisions: Decisions | None = None,
+    remembered: dict[str, str] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[TaskListFile, list[Sheet]]:
+    """Find the headers of every sheet that carries task or milestone headers; return
+    the file (its tables, nothing read below the headers yet) and those sheets, the
+    task sheets first (a milestone needs its task's row to be known)."""
     decisions = decisions or Decisions()
     out = TaskListFile()
+    sheets: list[Sheet] = []
     done = 0
 
     def sheet_progress(n: int) -> None:
         if progress is not None:
             progress(done + n)
 
-    for ws in wb.worksheets:
-        found = open_table(
+    def opened(ws):
+        return open_table(
             ws,
             KINDS,
             progress=sheet_progress,
             overrides=decisions.columns.get(ws.title),
             remembered=remembered,
         )
+
+    for ws in wb.worksheets:
+        found = opened(ws)
         if found is None:
             continue
         kind, table, rows = found
         for year in _TITLE_YEAR.findall(table.title):
             out.year_evidence[int(year)] += 5
-        if kind == "tasks":
-            out.task_tables.append(table)
-            last = _read_tasks(table, rows, out)
-        else:
-            out.milestone_tables.append(table)
-            last = _read_milestones(table, rows, out)
-        done += last
+        (out.task_tables if kind == "tasks" else out.milestone_tables).append(table)
+        sheets.append(Sheet(kind, table, rows, ws, lambda ws=ws: opened(ws)[2]))
+        done += sheet_rows_estimate(ws)
     if not out.task_tables and not out.milestone_tables:
         out.errors.append(
             CellError(
@@ -267,7 +347,8 @@ def read_task_list(
                 )
             )
         )
-    return out
+    sheets.sort(key=lambda s: s.kind != "tasks")
+    return out, sheets
 
 
 def _keys_of(table: Table) -> set[str]:
@@ -295,19 +376,29 @@ def _cells(table: Table, values: tuple, number: int, parsers, out) -> tuple[dict
     parsed: dict[str, Any] = {}
     raw: dict[str, str] = {}
     dates: dict[str, Any] = {}
-    for name in table.columns:
-        value = table.value(values, name)
-        raw[name] = clean_text(value)
-        if name in (*DATE_FIELDS, "planned_date"):
+    width = len(values)
+    for name, index in table.columns.items():
+        value = values[index] if index < width else None
+        text = raw[name] = clean_text(value)
+        if name in _DATE_CELLS:
             dates[name] = value
         parse = parsers.get(name)
         if parse is None:
             continue
+        if parse is clean_text:  # the text as written is the value
+            parsed[name] = text
+            continue
         try:
-            parsed[name] = parse(value)
+            # Parsers of text take the text already cleaned; the others the cell.
+            parsed[name] = parse(text if parse in _TEXT_PARSERS else value)
         except CellValueError as exc:
             out.errors.append(CellError(str(exc), table.sheet, number, table.column(name)))
     return parsed, raw, dates
+
+
+#: Parsers that begin with `clean_text` of the cell, so may be given it.
+_TEXT_PARSERS = frozenset((clean_code, split_list))
+_DATE_CELLS = frozenset((*DATE_FIELDS, "planned_date"))
 
 
 def _row_kind(values: tuple, keys: set[str], table: Table, number: int, out) -> str | None:
@@ -320,12 +411,13 @@ def _row_kind(values: tuple, keys: set[str], table: Table, number: int, out) -> 
     return ""
 
 
-def _read_tasks(table: Table, rows, out: TaskListFile) -> int:
+def _task_rows(table: Table, rows, out: TaskListFile):
+    """The task rows of a sheet, one at a time; the rows skipped and the errors of the
+    cells go into `out` as they are met."""
     if _missing_columns(table, ("title", "lead_unit"), TASK_COLUMNS, out):
-        return 0
+        return
     keys = _keys_of(table)
     section = ""
-    number = 0
     for number, values in rows:
         kind = _row_kind(values, keys, table, number, out)
         if kind is None:
@@ -342,44 +434,46 @@ def _read_tasks(table: Table, rows, out: TaskListFile) -> int:
         code = parsed.get("code", "")
         for year in _CODE_YEAR.findall(code):
             out.year_evidence[int(year)] += 3
-        out.tasks.append(TaskIn(table, number, code, parsed, raw, section, dates=dates))
-    return number
+        yield TaskIn(table, number, code, parsed, raw, section, dates=dates)
 
 
-def _read_milestones(table: Table, rows, out: TaskListFile) -> int:
+def _milestone_rows(table: Table, rows, out: TaskListFile):
+    """The milestone rows of a sheet, one at a time (see `_task_rows`)."""
     if _missing_columns(table, ("task_code", "title", "planned_date"), MILESTONE_COLUMNS, out):
-        return 0
+        return
     keys = _keys_of(table)
-    number = 0
+    required = [c.field for c in MILESTONE_COLUMNS if c.required]
     for number, values in rows:
         if _row_kind(values, keys, table, number, out) != "":
             continue  # not a milestone row (listed as skipped)
         parsed, raw, dates = _cells(table, values, number, _MILESTONE_PARSERS, out)
-        for col in MILESTONE_COLUMNS:
-            if col.required and col.field in parsed and parsed[col.field] in ("", None):
+        for name in required:
+            if name in parsed and parsed[name] in ("", None):
                 out.errors.append(
-                    CellError(
-                        _("This cell is required."), table.sheet, number, table.column(col.field)
-                    )
+                    CellError(_("This cell is required."), table.sheet, number, table.column(name))
                 )
-        out.milestones.append(
-            MilestoneIn(
-                table,
-                number,
-                parsed.get("task_code", ""),
-                parsed.get("order"),
-                parsed,
-                raw,
-                dates=dates,
-            )
+        yield MilestoneIn(
+            table,
+            number,
+            parsed.get("task_code", ""),
+            parsed.get("order"),
+            parsed,
+            raw,
+            dates=dates,
         )
-    return number
 
 
-def read_dates(parsed: TaskListFile, *, year: int) -> None:
-    """Read every date of the file as a deadline of `year` (phrases without a year,
-    such as 年底前, take it), keeping how each was read; errors name the cell."""
-    for task in parsed.tasks:
+def read_dates(
+    parsed: TaskListFile,
+    *,
+    year: int,
+    tasks: list[TaskIn] | None = None,
+    milestones: list[MilestoneIn] | None = None,
+) -> None:
+    """Read every date of the file (or of the rows given) as a deadline of `year`
+    (phrases without a year, such as 年底前, take it), keeping how each was read;
+    errors name the cell."""
+    for task in parsed.tasks if tasks is None else tasks:
         for name in DATE_FIELDS:
             text = task.raw.get(name, "")
             if name not in task.table.columns or not text:
@@ -388,7 +482,7 @@ def read_dates(parsed: TaskListFile, *, year: int) -> None:
             if reading is not None:
                 task.values[name] = reading.date
                 task.readings[name] = reading
-    for m in parsed.milestones:
+    for m in parsed.milestones if milestones is None else milestones:
         text = m.raw.get("planned_date", "")
         if not text:
             continue
@@ -399,18 +493,30 @@ def read_dates(parsed: TaskListFile, *, year: int) -> None:
 
 
 def _reading(value, year: int, row, name: str, parsed: TaskListFile) -> DateReading | None:
+    # The same dates come back on thousands of rows: each value is read once per file.
+    key = (type(value), value, year)
     try:
-        return read_deadline(value, year=year)
+        reading = parsed.date_cache.get(key) if _hashable(value) else None
+        if reading is None:
+            reading = read_deadline(value, year=year)
+            if _hashable(value) and len(parsed.date_cache) < DATE_CACHE:
+                parsed.date_cache[key] = reading
     except CellValueError as exc:
         parsed.errors.append(CellError(str(exc), row.table.sheet, row.row, row.table.column(name)))
         return None
+    parsed.note_reading(row.table.sheet, row.row, reading)
+    return reading
 
 
-def date_years(parsed: TaskListFile) -> Counter:
+def _hashable(value) -> bool:
+    return isinstance(value, str | int | float | dt.date | None)
+
+
+def date_years(parsed: TaskListFile, tasks: list[TaskIn] | None = None) -> Counter:
     """The years of the dates written in full (2016-06-30, 2016年10月): evidence of the
     file's year that does not depend on the year being asked."""
     years: Counter = Counter()
-    for task in parsed.tasks:
+    for task in parsed.tasks if tasks is None else tasks:
         for name in DATE_FIELDS:
             value = task.raw.get(name, "")
             found = _CODE_YEAR.search(value)

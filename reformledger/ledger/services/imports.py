@@ -42,8 +42,8 @@ from reformledger.ledger.documents.task_list_changes import (
     ChangeSet,
     NewPerson,
     PlanChange,
+    compare_task_list,
     office_host,
-    plan_changes,
 )
 from reformledger.ledger.documents.task_list_preview import preview_of, progress_preview_of
 from reformledger.ledger.documents.task_list_reading import (
@@ -51,9 +51,8 @@ from reformledger.ledger.documents.task_list_reading import (
     MilestoneIn,
     TaskIn,
     TaskListFile,
-    date_years,
-    read_dates,
-    read_task_list,
+    UnreadableSheet,
+    open_task_list,
     rows_estimate,
 )
 from reformledger.ledger.models import Period, Task
@@ -112,34 +111,32 @@ def task_list_check(
     answers = Decisions.of(decisions)
     check_xlsx(data, file_name)
     wb = load_workbook(data)
+    effective = answers.year or year
     try:
         total = rows_estimate(wb)
         if progress is not None:
             progress(0, total)
-        parsed = read_task_list(
-            wb,
-            decisions=answers,
-            remembered=remembered_columns(kind=TASK_LIST_JOB, scope=columns_scope(office)),
-            progress=(lambda n: progress(n, total)) if progress is not None else None,
-        )
-    except ImportRefused:
-        raise
-    except Exception as exc:  # a malformed sheet part openpyxl only meets while reading
-        raise ImportRefused(
-            [
-                CellError(
-                    _("The workbook could not be read (%(reason)s).")
-                    % {"reason": type(exc).__name__}
-                )
-            ]
-        ) from exc
+        try:
+            parsed, sheets = open_task_list(
+                wb,
+                decisions=answers,
+                remembered=remembered_columns(kind=TASK_LIST_JOB, scope=columns_scope(office)),
+                progress=(lambda n: progress(n, total)) if progress is not None else None,
+            )
+        except ImportRefused:
+            raise
+        except Exception as exc:  # a malformed sheet part openpyxl only meets while reading
+            raise _unreadable(type(exc).__name__) from exc
+        try:
+            # Read and compared a chunk of rows at a time: the file is never held whole.
+            changes = compare_task_list(
+                parsed, sheets, office=office, year=effective, decisions=answers
+            )
+        except UnreadableSheet as exc:
+            raise _unreadable(str(exc)) from exc.__cause__
     finally:
         wb.close()
-    parsed.year_evidence.update(date_years(parsed))
     file_year = parsed.file_year()
-    effective = answers.year or year
-    read_dates(parsed, year=effective)
-    changes = plan_changes(parsed, office=office, year=effective, decisions=answers)
     if file_year is not None and file_year != effective and answers.year is None:
         changes.errors.insert(
             0,
@@ -152,6 +149,13 @@ def task_list_check(
             ),
         )
     return TaskListCheck(parsed, changes, effective, year, file_year, answers)
+
+
+def _unreadable(reason: str) -> ImportRefused:
+    """A malformed sheet part openpyxl only meets while reading."""
+    return ImportRefused(
+        [CellError(_("The workbook could not be read (%(reason)s).") % {"reason": reason})]
+    )
 
 
 def task_list_import(
@@ -287,11 +291,7 @@ def _progress_drafts(check: TaskListCheck, *, office: Unit, year: int, by, error
     if period is None:
         return 0
     n = 0
-    codes = {
-        row.code: row.values["progress_text"]
-        for row in check.parsed.tasks
-        if row.code and row.values.get("progress_text")
-    }
+    codes = check.changes.progress_texts
     tasks = Task.objects.filter(office=office, year=year, code__in=list(codes))
     written = set(period.reports.filter(task__in=tasks).values_list("task_id", flat=True))
     for task in tasks:
