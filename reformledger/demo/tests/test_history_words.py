@@ -16,6 +16,7 @@ from django.utils import translation
 from reformledger.audit import labels
 from reformledger.audit.models import AuditRecord
 from reformledger.audit.verbs import VERBS
+from reformledger.demo.tests.savepoint import module_savepoint
 from reformledger.notifications.choices import NotificationKind
 
 pytestmark = pytest.mark.django_db
@@ -200,9 +201,9 @@ def latin_words(text: str) -> set[str]:
 @pytest.fixture(scope="module")
 def recorded(demo, django_db_blocker):
     """Every record of the demo's year, and of a small synthetic ledger."""
-    with django_db_blocker.unblock():
+    with module_savepoint(django_db_blocker):
         call_command("generate", tasks=5, units=3, year=2031, stdout=io.StringIO())
-        return list(AuditRecord.objects.select_related("actor").order_by("id"))
+        yield list(AuditRecord.objects.select_related("actor").order_by("id"))
 
 
 def test_the_source_is_read_for_the_acts_and_keys_it_records():

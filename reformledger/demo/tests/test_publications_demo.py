@@ -16,6 +16,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from reformledger.demo.tests.savepoint import module_savepoint
 from reformledger.evaluation.choices import EvaluationKind
 from reformledger.evaluation.models import Evaluation
 from reformledger.exchange import pdf as pdfs
@@ -110,15 +111,16 @@ def _recomputed() -> dict:
 @pytest.fixture(scope="module")
 def generated(demo, django_db_blocker):
     """The demo's report generated with its PDF (LibreOffice), once for the module."""
-    with django_db_blocker.unblock():
+    with module_savepoint(django_db_blocker):
         if pdfs.soffice_path() is None:
-            return None
+            yield None
+            return
         job = services.generation_request(
             publication=_report(), by=_user("office"), make_pdf=True, inline=True
         )
         rendition = Rendition.objects.get(pk=job.rendition_id)
         assert rendition.pdf_status == PdfStatus.READY, rendition.pdf_error
-        return rendition
+        yield rendition
 
 
 def test_every_figure_of_the_report_equals_the_ledger_recomputed(demo):
