@@ -3,6 +3,7 @@ and 100,000 tasks, on SQLite and on PostgreSQL, as one table.
 
     .venv/bin/python bench/scale.py [--sizes 2000,20000,100000] [--databases sqlite,postgresql]
                                     [--cases dashboard,verify] [--repeat N] [--rebuild]
+                                    [--growth-only]
 
 Each database and size runs in a process of its own (settings are read once, when Django
 starts): it builds the ledger or reuses the one kept from an earlier run
@@ -136,6 +137,8 @@ def child(args) -> None:
     for case in _load_cases(args.cases):
         if case.sizes and args.size not in case.sizes:
             continue
+        if args.growth_only and args.size > harness.GOAL_SIZE and case.growth is None:
+            continue
         result = harness.measure(case, ledger, repeat=args.repeat)
         results.append(result.as_json())
         ratio = f"{result.ratio:.1f}×" if result.ratio is not None else "-"
@@ -151,6 +154,11 @@ def main() -> None:
     parser.add_argument("--cases", default="", help="only cases whose name holds one of these")
     parser.add_argument("--repeat", type=int, default=None, help="timed runs of each side")
     parser.add_argument("--rebuild", action="store_true", help="write the ledgers anew")
+    parser.add_argument(
+        "--growth-only",
+        action="store_true",
+        help="above 20,000 tasks, only the cases with a growth goal (pages, the dashboard)",
+    )
     parser.add_argument("--pg-url", default=os.environ.get("RL_BENCH_PG_URL", PG_URL))
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
@@ -175,6 +183,8 @@ def main() -> None:
                 command += ["--cases", ",".join(args.cases)]
             if args.repeat:
                 command += ["--repeat", str(args.repeat)]
+            if args.growth_only:
+                command.append("--growth-only")
             env = _environment(vendor, size, args.pg_url)
             done = subprocess.run(command, env=env, check=False)  # noqa: S603
             if done.returncode:
