@@ -17,6 +17,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
+from django.utils import translation
 
 from reformledger.ledger import services as ledger
 from reformledger.ledger.models import ReformArea
@@ -64,6 +65,18 @@ def collected_static(django_db_setup):
             call_command("collectstatic", interactive=False, verbosity=0)
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language. A request answered in another language
+    (an English user, an Accept-Language header) leaves that language active on the
+    test's thread after the response, as the locale middleware activates it per request
+    and nothing deactivates it; without this a test's messages would depend on which
+    test ran before it on its worker."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(scope="session", autouse=True)
