@@ -9,7 +9,7 @@ import pytest
 from axes.models import AccessAttempt
 from django.test import Client, override_settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from reformledger.accounts import services as accounts
 from reformledger.accounts.models import ApiToken
@@ -93,7 +93,11 @@ def test_the_working_year_follows_the_business_date(world, office_staff):
 
 def test_a_period_closes_only_once_it_has_ended_on_the_business_date(world, director):
     april = make_period(world, 4)
-    with business("2016-04-20"), pytest.raises(Exception, match="has not ended yet"):
+    with (
+        business("2016-04-20"),
+        translation.override("en"),
+        pytest.raises(Exception, match="has not ended yet"),
+    ):
         ledger.period_close(period=april, by=director)
     with business("2016-05-20"):
         closed = ledger.period_close(period=april, by=director)
