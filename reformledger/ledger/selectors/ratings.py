@@ -45,8 +45,11 @@ def visible_periods(user) -> QuerySet[Period]:
     paths = scopes_of(user).paths(*OFFICE)
     # EXISTS per period, not `office IN (offices of the visible tasks)`: the latter reads
     # every visible task; this stops at the first one of each office (its index).
+    # The offices worked come first: PostgreSQL evaluates OR in the order written, and
+    # for office staff the EXISTS (which it may read as one pass over the visible
+    # tasks) is then never needed.
     seen = visible_tasks(user).filter(office=OuterRef("office")).order_by()
-    return Period.objects.filter(Exists(seen) | under_any("office", paths)).select_related("office")
+    return Period.objects.filter(under_any("office", paths) | Exists(seen)).select_related("office")
 
 
 def scale_of(period: Period) -> RatingScale | None:

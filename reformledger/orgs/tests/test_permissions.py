@@ -103,6 +103,39 @@ def test_under_any_matches_a_path_and_everything_below(world):
     assert set(both) == {world.huiyang, world.huiyang_town, world.boluo}
 
 
+def test_a_unit_with_nothing_below_is_asked_for_by_id_and_the_same_rows_come_back(
+    world, fgj_liaison, huiyang_liaison
+):
+    # 发改局 has no sub-unit: its scope is the unit itself, filtered by id (the database
+    # then estimates from the tasks' own statistics); 惠阳区 has a town below: a prefix.
+    leaf = scopes_of(fgj_liaison).paths(Role.UNIT_REPORTER)
+    assert leaf.leaves == {world.fgj.path: world.fgj.pk}
+    sql = str(Unit.objects.filter(under_any("", leaf)).query)
+    assert "LIKE" not in sql.upper()
+    assert list(Unit.objects.filter(under_any("", leaf))) == [world.fgj]
+    parent = scopes_of(huiyang_liaison).paths(Role.UNIT_REPORTER)
+    assert parent.leaves == {}
+    assert set(Unit.objects.filter(under_any("", parent))) == {world.huiyang, world.huiyang_town}
+    # A plain tuple (a scope joined with others) is a prefix for every path.
+    plain = tuple(leaf)
+    assert "LIKE" in str(Unit.objects.filter(under_any("", plain)).query).upper()
+    assert set(Unit.objects.filter(under_any("", plain))) == {world.fgj}
+
+
+def test_a_unit_given_a_sub_unit_covers_it_once_the_scopes_are_read_again(
+    world, fgj_liaison, sysadmin
+):
+    scopes_of(fgj_liaison)
+    bureau = Unit.objects.get(pk=world.fgj.pk)
+    below = orgs.unit_create(
+        by=sysadmin, code="HZ-FGJ-01", name="价格科", kind="department", parent=bureau
+    )
+    forget_scopes(fgj_liaison)
+    paths = scopes_of(fgj_liaison).paths(Role.UNIT_REPORTER)
+    assert paths.leaves == {}
+    assert set(Unit.objects.filter(under_any("", paths))) == {world.fgj, below}
+
+
 #: persona -> the units it may open (None: every unit).
 UNITS = {
     "office_staff": None,
