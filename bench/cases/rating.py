@@ -5,7 +5,9 @@ The bound does the same reads and writes in plain SQL: one query reading the per
 tasks with their approved milestones and latest report, a plain A–E rule on them in
 Python, and one executemany upsert of a rating per task (suggestion, reasons and facts
 as JSON) into a scratch table shaped like the ratings table, so the ledger's own
-ratings are left as the product wrote them.
+ratings are left as the product wrote them. Both sides leave a suggestion computed
+again as it was untouched, as the service does: after the warm-up run, each timed run
+is a period computed again, which is what an office does as reports come in.
 """
 
 import json
@@ -96,11 +98,19 @@ def _bound(ledger: Ledger) -> int:
                 )
             )
         value = "CAST(%s AS jsonb)" if vendor == "postgresql" else "%s"
+        kept = ("suggested_id", "reasons", "facts")
+        if vendor == "postgresql":
+            moved = (
+                f"({', '.join(f'{SCRATCH}.{c}' for c in kept)}) IS DISTINCT FROM "
+                f"({', '.join(f'excluded.{c}' for c in kept)})"
+            )
+        else:
+            moved = " OR ".join(f"NOT ({SCRATCH}.{c} IS excluded.{c})" for c in kept)
         cursor.executemany(
             f"INSERT INTO {SCRATCH} VALUES (%s, %s, %s, {value}, {value}, %s, %s, %s) "  # noqa: S608
             "ON CONFLICT (task_id, period_id) DO UPDATE SET suggested_id = excluded.suggested_id, "
             "reasons = excluded.reasons, facts = excluded.facts, "
-            "computed_at = excluded.computed_at",
+            f"computed_at = excluded.computed_at WHERE {moved}",
             rows,
         )
     return len(rows)

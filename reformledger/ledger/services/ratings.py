@@ -312,6 +312,7 @@ def _build(
         .values_list("number", "end")
     )
 
+    zone = timezone.get_current_timezone()  # once, not per closed task (`localdate`)
     silent_memo: dict[tuple[dt.date, int | None], int] = {}
     ratings: list[Suggestion] = []
     not_ratable: dict[int, NotRated] = {}
@@ -321,7 +322,7 @@ def _build(
         if status == TaskStatus.CLOSED:
             # Without an approved closing request (rows written directly), the last
             # change of the task is the best date there is.
-            day = closed_on.get(task_id) or timezone.localdate(updated_at)
+            day = closed_on.get(task_id) or updated_at.astimezone(zone).date()
         reason = not_rated_reason(
             status=status,
             start_date=start_date,
@@ -388,23 +389,36 @@ def _facts_json(facts: TaskFacts, summary: dict, numbers: dict, reported: int | 
 
 
 def _upsert_sql() -> str:
-    """One rating's upsert: inserted as a suggestion, or its suggestion fields updated;
-    the decision fields are not in the update, and decided ratings never get here."""
+    """One rating's upsert: inserted as a suggestion, or its suggestion fields updated
+    when the suggestion changed; the decision fields are not in the update, and decided
+    ratings never get here."""
     qn = connection.ops.quote_name
     meta = Rating._meta
     col = {name: qn(meta.get_field(name).column) for name in ("task", "period", "suggested")}
     col |= {name: qn(name) for name in ("reasons", "facts", "computed_at", "status")}
     col["override_reason"] = qn("override_reason")
+    table = qn(meta.db_table)
     json_value = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
     updated = ", ".join(
         f"{col[name]} = excluded.{col[name]}"
         for name in ("suggested", "reasons", "facts", "computed_at")
     )
+    # A suggestion computed again as it was is left as it is (its time included): a
+    # period computed again after a few reports rewrites only the ratings they move,
+    # and the leader's "confirm every untouched suggestion" still matches what the
+    # board showed. IS DISTINCT FROM on PostgreSQL; SQLite's IS is the same test.
+    kept = ("suggested", "reasons", "facts")
+    if connection.vendor == "postgresql":
+        mine = ", ".join(f"{table}.{col[n]}" for n in kept)
+        theirs = ", ".join(f"excluded.{col[n]}" for n in kept)
+        moved = f"({mine}) IS DISTINCT FROM ({theirs})"
+    else:
+        moved = " OR ".join(f"NOT ({table}.{col[n]} IS excluded.{col[n]})" for n in kept)
     # Only names from the model go into the text; values are parameters.
     return (
-        f"INSERT INTO {qn(meta.db_table)} ({', '.join(col.values())}) "  # noqa: S608
+        f"INSERT INTO {table} ({', '.join(col.values())}) "  # noqa: S608
         f"VALUES (%s, %s, %s, {json_value}, {json_value}, %s, %s, %s) "
-        f"ON CONFLICT ({col['task']}, {col['period']}) DO UPDATE SET {updated}"
+        f"ON CONFLICT ({col['task']}, {col['period']}) DO UPDATE SET {updated} WHERE {moved}"
     )
 
 

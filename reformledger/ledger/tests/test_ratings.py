@@ -17,6 +17,7 @@ from django.utils.translation import override
 from reformledger.accounts.models import User
 from reformledger.audit.models import AuditRecord
 from reformledger.audit.selectors import history_of
+from reformledger.core.clock import pinned
 from reformledger.core.exceptions import ConflictError
 from reformledger.ledger import selectors, services
 from reformledger.ledger.choices import (
@@ -264,6 +265,29 @@ def test_computing_never_touches_a_decided_rating(world, director):
     assert (letter(rating), rating.status) == ("C", RatingStatus.OVERRIDDEN)
     assert rating.suggested.letter == "E"  # the suggestion the leader saw stays beside it
     assert again.pk == rating.pk and again.computed_at == rating.computed_at
+
+
+def test_computing_again_rewrites_only_the_suggestions_that_moved(world):
+    june = month(world, 6)
+    task = behind_task(world)
+    first = dt.datetime(2016, 7, 6, 9, tzinfo=dt.UTC)
+    with pinned(first):
+        services.ratings_compute_period(period=june)
+    before = dict(Rating.objects.filter(period=june).values_list("task_id", "suggested__letter"))
+    assert len(before) >= 2
+    # The behind task catches up: its suggestion moves, the others stay as they were.
+    ProgressReport.objects.filter(task=task).update(percent=40)
+    with pinned(first + dt.timedelta(days=1)):
+        services.ratings_compute_period(period=june)
+    rows = Rating.objects.filter(period=june).values_list(
+        "task_id", "suggested__letter", "computed_at"
+    )
+    after = {t: (g, at) for t, g, at in rows}
+    letter_now, at = after[task.pk]
+    assert letter_now != before[task.pk] and at == first + dt.timedelta(days=1)
+    assert {t: v for t, v in after.items() if t != task.pk} == {
+        t: (g, first) for t, g in before.items() if t != task.pk
+    }
 
 
 def test_a_suggestion_left_from_a_cancelled_task_is_removed(world, office_staff):
