@@ -259,10 +259,12 @@ def ledger_ratings(tasks: QuerySet[Task], page: list[Task], as_of: Period | None
         if start is None:
             return LedgerRatings()
         period_q = Q(period__start=start)
+    # The column shows the grade and whether it is decided: the facts and reasons (a
+    # few kilobytes of JSON each) are left unread.
     ratings = list(
-        Rating.objects.filter(period_q, task__in=[t.pk for t in page]).select_related(
-            "period", "suggested", "final"
-        )
+        Rating.objects.filter(period_q, task__in=[t.pk for t in page])
+        .select_related("period", "suggested", "final")
+        .defer("facts", "reasons")
     )
     label = as_of.label if as_of else (ratings[0].period.label if ratings else "")
     if not label:
