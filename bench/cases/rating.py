@@ -39,6 +39,8 @@ def _bound(ledger: Ledger) -> int:
     from django.db import connection
     from django.utils import timezone
 
+    from reformledger.ledger.services.ratings import excluded_differs
+
     vendor = connection.vendor
     with connection.cursor() as cursor:
         _scratch(cursor, vendor)
@@ -98,14 +100,7 @@ def _bound(ledger: Ledger) -> int:
                 )
             )
         value = "CAST(%s AS jsonb)" if vendor == "postgresql" else "%s"
-        kept = ("suggested_id", "reasons", "facts")
-        if vendor == "postgresql":
-            moved = (
-                f"({', '.join(f'{SCRATCH}.{c}' for c in kept)}) IS DISTINCT FROM "
-                f"({', '.join(f'excluded.{c}' for c in kept)})"
-            )
-        else:
-            moved = " OR ".join(f"NOT ({SCRATCH}.{c} IS excluded.{c})" for c in kept)
+        moved = excluded_differs(SCRATCH, ["suggested_id", "reasons", "facts"])
         cursor.executemany(
             f"INSERT INTO {SCRATCH} VALUES (%s, %s, %s, {value}, {value}, %s, %s, %s) "  # noqa: S608
             "ON CONFLICT (task_id, period_id) DO UPDATE SET suggested_id = excluded.suggested_id, "

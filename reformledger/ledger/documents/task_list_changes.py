@@ -329,7 +329,7 @@ def compare_task_list(
         del parsed.errors[marks[0] :]
         del comparison.out.plans[marks[1] :]
         del parsed.skipped[marks[2] :]
-        comparison.planned.clear()
+        comparison.planned = set()
         by_code: dict[str, list[MilestoneIn]] = defaultdict(list)
         for sheet in milestone_sheets:
             for m in sheet.milestone_rows(parsed):
@@ -338,34 +338,6 @@ def compare_task_list(
                     by_code[m.task_code].append(m)
         comparison.milestones(by_code)
     return comparison.finish()
-
-
-class _Compared:
-    """The task codes whose milestone rows are compared already. A code of the file's
-    own tasks is marked in `seen` (its row number negated) rather than kept again: at a
-    province's 20,000 tasks a second table of every code would cost more than the rows
-    being compared. Codes the file has no task row for (rare) are kept in a set."""
-
-    def __init__(self, seen: dict[str, int]):
-        self.seen = seen
-        self.others: set[str] = set()
-
-    def add(self, code: str) -> None:
-        row = self.seen.get(code)
-        if row is None:
-            self.others.add(code)
-        elif row > 0:
-            self.seen[code] = -row
-
-    def __contains__(self, code: str) -> bool:
-        row = self.seen.get(code)
-        return (row is not None and row < 0) or code in self.others
-
-    def clear(self) -> None:
-        for code, row in self.seen.items():
-            if row < 0:
-                self.seen[code] = -row
-        self.others.clear()
 
 
 class _Scattered(Exception):
@@ -460,7 +432,7 @@ class Comparison:
         #: New tasks under a parent not in the ledger, and rows of tasks whose parent
         #: is not in the ledger: checked against the file's codes at the end.
         self.unknown_parents: list[tuple[TaskIn, str, bool]] = []
-        self.planned = _Compared(self.seen)
+        self.planned: set[str] = set()
 
     # --- task rows ---------------------------------------------------------------
 
@@ -509,7 +481,7 @@ class Comparison:
                 out.errors.append(
                     CellError(
                         _("The code %(code)s is already on row %(row)s.")
-                        % {"code": row.code, "row": abs(self.seen[row.code])},
+                        % {"code": row.code, "row": self.seen[row.code]},
                         row.table.sheet,
                         row.row,
                         row.table.column("code"),
@@ -647,8 +619,7 @@ class Comparison:
             self._plan_chunk({code: by_code[code] for code in chunk})
 
     def _plan_chunk(self, by_code: dict[str, list[MilestoneIn]]) -> None:
-        for code in by_code:
-            self.planned.add(code)
+        self.planned |= set(by_code)
         existing = dict(
             Task.objects.filter(
                 office=self.office, year=self.year, code__in=list(by_code)

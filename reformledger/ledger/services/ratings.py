@@ -312,7 +312,7 @@ def _build(
         .values_list("number", "end")
     )
 
-    zone = timezone.get_current_timezone()  # once, not per closed task (`localdate`)
+    zone = timezone.get_current_timezone()  # looked up once, not per closed task
     silent_memo: dict[tuple[dt.date, int | None], int] = {}
     ratings: list[Suggestion] = []
     not_ratable: dict[int, NotRated] = {}
@@ -322,7 +322,7 @@ def _build(
         if status == TaskStatus.CLOSED:
             # Without an approved closing request (rows written directly), the last
             # change of the task is the best date there is.
-            day = closed_on.get(task_id) or updated_at.astimezone(zone).date()
+            day = closed_on.get(task_id) or timezone.localdate(updated_at, zone)
         reason = not_rated_reason(
             status=status,
             start_date=start_date,
@@ -388,6 +388,17 @@ def _facts_json(facts: TaskFacts, summary: dict, numbers: dict, reported: int | 
     }
 
 
+def excluded_differs(table: str, columns: list[str]) -> str:
+    """The condition of an upsert's `DO UPDATE … WHERE` that lets a row be rewritten only
+    when one of `columns` (quoted names) differs from the row offered, NULLs compared as
+    values: IS DISTINCT FROM on PostgreSQL, NOT (a IS b) on SQLite."""
+    if connection.vendor == "postgresql":
+        mine = ", ".join(f"{table}.{c}" for c in columns)
+        theirs = ", ".join(f"excluded.{c}" for c in columns)
+        return f"({mine}) IS DISTINCT FROM ({theirs})"
+    return " OR ".join(f"NOT ({table}.{c} IS excluded.{c})" for c in columns)
+
+
 def _upsert_sql() -> str:
     """One rating's upsert: inserted as a suggestion, or its suggestion fields updated
     when the suggestion changed; the decision fields are not in the update, and decided
@@ -406,14 +417,8 @@ def _upsert_sql() -> str:
     # A suggestion computed again as it was is left as it is (its time included): a
     # period computed again after a few reports rewrites only the ratings they move,
     # and the leader's "confirm every untouched suggestion" still matches what the
-    # board showed. IS DISTINCT FROM on PostgreSQL; SQLite's IS is the same test.
-    kept = ("suggested", "reasons", "facts")
-    if connection.vendor == "postgresql":
-        mine = ", ".join(f"{table}.{col[n]}" for n in kept)
-        theirs = ", ".join(f"excluded.{col[n]}" for n in kept)
-        moved = f"({mine}) IS DISTINCT FROM ({theirs})"
-    else:
-        moved = " OR ".join(f"NOT ({table}.{col[n]} IS excluded.{col[n]})" for n in kept)
+    # board showed.
+    moved = excluded_differs(table, [col[n] for n in ("suggested", "reasons", "facts")])
     # Only names from the model go into the text; values are parameters.
     return (
         f"INSERT INTO {table} ({', '.join(col.values())}) "  # noqa: S608
