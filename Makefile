@@ -24,7 +24,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/reformledger
 # Tests run in two processes (pytest-xdist); PYTEST_ARGS= runs them in one.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: help install run test test-sqlite test-postgres mutate lint format messages bench bench-each lock clean distclean
+.PHONY: help install install-ldap run test test-sqlite test-postgres mutate lint format messages bench bench-each lock clean distclean
 
 help:
 	@echo "make run       serve Reform Ledger with the demo data on http://127.0.0.1:$(PORT)/"
@@ -50,6 +50,15 @@ $(INSTALLED): pyproject.toml requirements.lock | $(BIN)/python
 	touch $@
 
 install: $(INSTALLED)
+
+# The LDAP sign-in's packages (python-ldap compiles against Debian's libldap2-dev and
+# libsasl2-dev): not needed by `make run`; `make test` and `make stack` install them.
+INSTALLED_LDAP := $(VENV)/.installed-ldap
+$(INSTALLED_LDAP): requirements-ldap.lock $(INSTALLED)
+	$(PIP) install --quiet -r requirements-ldap.lock -c requirements.lock
+	touch $@
+
+install-ldap: $(INSTALLED_LDAP)
 
 run: $(INSTALLED)
 	$(RL) migrate --noinput
@@ -78,6 +87,7 @@ format: $(INSTALLED)
 
 test: lint
 	scripts/test-setup
+	$(MAKE) --no-print-directory install-ldap
 	$(RL) check
 	$(RL) makemigrations --check --dry-run
 	$(RL) collectstatic --noinput --verbosity 0
