@@ -21,13 +21,22 @@ WORKERS ?= 3
 RL_BUSINESS_DATE ?= $(shell $(BIN)/python -c 'from reformledger.demo.data import BUSINESS_DATE; print(BUSINESS_DATE)' 2>/dev/null)
 # The PostgreSQL half of `make test`; pytest-django creates and drops test_<name>.
 PG_URL ?= postgres://postgres@127.0.0.1:5432/reformledger
+# The tests' connections do not wait for the disk at each commit (synchronous_commit=off:
+# a crash may lose the last commits, never make the database inconsistent). A commit then
+# takes ~0.2 ms instead of ~5 ms here; the live-server tests (the schema fuzz) and the test
+# databases' migrations commit thousands of times. Production keeps the server's default.
+PG_TEST_URL ?= $(PG_URL)?options=-c%20synchronous_commit%3Doff
 # Tests run in two processes (pytest-xdist); PYTEST_ARGS= runs them in one.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: help install install-ldap run test test-sqlite test-postgres mutate lint format messages bench bench-each lock clean distclean
+.PHONY: help install install-ldap run stack stack-stop load test test-sqlite test-postgres mutate lint format messages bench bench-each lock clean distclean
 
 help:
 	@echo "make run       serve Reform Ledger with the demo data on http://127.0.0.1:$(PORT)/"
+	@echo "make stack    the production stack on loopback: nginx (https://127.0.0.1:8443/),"
+	@echo "               two app servers, the queue, Redis, PostgreSQL (make stack-stop stops it)"
+	@echo "make load      Locust against the stack (LOAD_USERS=50 LOAD_TIME=5m), then the summary"
+	@echo "               and the goals: no 5xx, every page's p95 within 500 ms"
 	@echo "make test      set up what the tests need (scripts/test-setup), lint, checks, then"
 	@echo "               the tests on SQLite and on PostgreSQL ($(PG_URL))"
 	@echo "make lint      ruff check, ruff format --check and the import layers (lint-imports)"
@@ -76,6 +85,38 @@ run: $(INSTALLED)
 	$(BIN)/gunicorn reformledger.config.wsgi:application \
 		--config python:reformledger.config.gunicorn --bind 127.0.0.1:$(PORT) --workers $(WORKERS)
 
+# The production stack on loopback (scripts/stack.py, docs/operations.md "The production
+# stack"): nginx with TLS in front of two gunicorn app servers, the Huey consumer, its own
+# Redis and the PostgreSQL database rl_stack; state, logs and media under var/stack/.
+# RL_STACK_PORT_BASE, RL_STACK_DIR and RL_STACK_DATABASE_URL place a second one beside it.
+stack: $(INSTALLED) $(INSTALLED_LDAP)
+	$(BIN)/python scripts/stack.py start
+
+stack-stop:
+	$(BIN)/python scripts/stack.py stop
+
+# The load test (loadtest/, decision 0024): Locust plays a reform office's day (leaders
+# reading, liaisons filing reports with evidence, the office returning them, rating and
+# exporting) against LOAD_URL, by default the stack, which it starts if it is not running;
+# then loadtest/report.py prints throughput, p50/p95/p99 per kind of request, the errors
+# and the 5xx, and fails on any 5xx or a page's p95 above LOAD_PAGE_P95_MS.
+LOAD_USERS ?= 50
+LOAD_TIME ?= 5m
+LOAD_SPAWN ?= 2
+LOAD_PAGE_P95_MS ?= 500
+STACK_URL := https://127.0.0.1:$(shell echo $$(( $${RL_STACK_PORT_BASE:-8440} + 3 )))
+LOAD_URL ?= $(STACK_URL)
+load: $(INSTALLED)
+	@if [ "$(LOAD_URL)" = "$(STACK_URL)" ]; then \
+		$(BIN)/python scripts/stack.py status >/dev/null || $(BIN)/python scripts/stack.py start; \
+	fi
+	mkdir -p var/load
+	rm -f var/load/load_*.csv var/load/writes.jsonl
+	RL_LOAD_WRITES=var/load/writes.jsonl $(BIN)/locust -f loadtest/locustfile.py --headless \
+		-u $(LOAD_USERS) -r $(LOAD_SPAWN) -t $(LOAD_TIME) --host $(LOAD_URL) \
+		--only-summary --csv var/load/load || true
+	$(BIN)/python loadtest/report.py var/load/load --page-p95-ms $(LOAD_PAGE_P95_MS)
+
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -101,14 +142,17 @@ SQLITE_DESELECT ?= --deselect reformledger/api/tests/test_schema_fuzz.py
 # database either: they run once, in the SQLite half (the embedded default), where a
 # live server's database is reset fastest. POSTGRES_SELECT= runs them on PostgreSQL too.
 POSTGRES_SELECT ?= -m "not browser"
+# The production stack's tests (tests/stack/: nginx, two app servers, Redis, the load and
+# fault test) run on PostgreSQL, as production does: once, in the PostgreSQL half.
+SQLITE_SELECT ?= -m "not stack"
 
 test-sqlite: $(INSTALLED)
 	@echo "== pytest on SQLite"
-	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS) $(SQLITE_DESELECT) --durations=10
+	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS) $(SQLITE_SELECT) $(SQLITE_DESELECT) --durations=10
 
 test-postgres: $(INSTALLED)
 	@echo "== pytest on PostgreSQL ($(PG_URL))"
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_ARGS) $(POSTGRES_SELECT) --durations=10
+	DATABASE_URL='$(PG_TEST_URL)' $(BIN)/pytest $(PYTEST_ARGS) $(POSTGRES_SELECT) --durations=10
 
 # Mutation testing (docs/testing.md): mutmut changes the modules that decide things one
 # small change at a time, in copies under var/mutate/, and runs each module's own tests

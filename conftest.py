@@ -89,6 +89,17 @@ def _media_in_tmp(tmp_path_factory):
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _published_audit_head_in_tmp(tmp_path_factory):
+    """Published audit heads go to a file of the test run's own (none yet), never to
+    var/audit-heads.jsonl or the machine's system log."""
+    was = settings.RL_AUDIT_HEAD_FILE, settings.RL_AUDIT_SYSLOG_ADDRESS
+    settings.RL_AUDIT_HEAD_FILE = str(tmp_path_factory.mktemp("audit") / "audit-heads.jsonl")
+    settings.RL_AUDIT_SYSLOG_ADDRESS = ""
+    yield
+    settings.RL_AUDIT_HEAD_FILE, settings.RL_AUDIT_SYSLOG_ADDRESS = was
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _flush_lifts_audit_triggers():
     """Transactional tests are cleaned up with Django's flush, which the audit table's
     append-only triggers refuse; for the test run, flush lifts them around its own
@@ -349,3 +360,21 @@ def pytest_runtest_makereport(item, call):
         return
     report.outcome = "failed"
     report.longrepr = f"Skipped under RL_REQUIRE_ALL (a service or tool is missing): {reason}"
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: known only when it is loaded
+def pytest_xdist_make_scheduler(config, log):
+    """Under pytest-xdist (`-n 2`) every test is handed out on its own, as the default
+    scheduling does, except the production stack's tests (tests/stack/): they go together to
+    one worker, first, so the run starts one stack, not one per worker, while the other
+    worker goes through the rest. (`--dist loadgroup` would do it with a mark, but its
+    marking does not take with the pytest this project pins.)"""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class StackTestsTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "tests/stack" if nodeid.startswith("tests/stack/") else nodeid
+
+    return StackTestsTogether(config, log)

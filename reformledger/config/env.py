@@ -39,3 +39,21 @@ def env_date(name: str) -> dt.date | None:
         from django.core.exceptions import ImproperlyConfigured
 
         raise ImproperlyConfigured(f"{name}={value!r} is not a date written YYYY-MM-DD.") from None
+
+
+def cache_from_url(url: str, *, name: str, max_entries: int | None = None) -> dict:
+    """A CACHES entry for a cache URL: `redis://` or `rediss://` (Django's RedisCache,
+    shared by every process that names the same server), `file:///folder`
+    (FileBasedCache, shared by the processes of one machine), anything else (`locmem://`,
+    empty) this process's own memory under `name`."""
+    if url.startswith(("redis://", "rediss://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if url.startswith("file://"):
+        return {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": url.removeprefix("file://"),
+        }
+    cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": name}
+    if max_entries is not None:
+        cache["OPTIONS"] = {"MAX_ENTRIES": max_entries}
+    return cache

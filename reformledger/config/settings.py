@@ -11,7 +11,14 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from reformledger.config.env import env_bool, env_date, env_int, env_list, env_str
+from reformledger.config.env import (
+    cache_from_url,
+    env_bool,
+    env_date,
+    env_int,
+    env_list,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("RL_VAR_DIR", str(BASE_DIR.parent / "var")))
@@ -66,6 +73,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # X-RL-Server on every answer of this app server, static files included.
+    "reformledger.core.middleware.ServerIdMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -455,30 +464,95 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- The production stack (docs/operations.md "The production stack") ---------
+# Several app servers behind nginx keep no state of their own: sessions, lock-out
+# counters and jobs are rows of the database, files live in MEDIA_ROOT (a folder every
+# server mounts, or S3), and the caches below are shared through Redis.
+# The "default" cache: locmem:// (each process its own, the default), redis://host:6379/0
+# (shared by every server) or file:///folder; the same URLs as RL_PUBLIC_CACHE_URL.
+RL_CACHE_URL = env_str("RL_CACHE_URL", "locmem://")
+# Stored files sent through nginx: with a prefix set (e.g. /_protected/, an `internal`
+# location of nginx aliased to MEDIA_ROOT), a download view checks the user and answers
+# with an empty response naming the file in X-Accel-Redirect; nginx sends the bytes.
+# Empty (the default): the app server streams the file itself (core/http.py).
+RL_ACCEL_REDIRECT = env_str("RL_ACCEL_REDIRECT", "")
+# This app server's name, sent in the X-RL-Server response header (which server of the
+# pool answered); empty: no header.
+RL_SERVER_ID = env_str("RL_SERVER_ID", "")
+# --- end of the production stack ------------------------------------------------
+
+# --- Single sign-on (LDAP) (docs/operations.md "Single sign-on (LDAP)") --------
+# On when RL_LDAP_SERVER_URI is set (ldap://host:389 with RL_LDAP_START_TLS, or
+# ldaps://host:636): directory users sign in with their directory password and get a
+# local account with no role (accounts.ldap, decision 0020). The three administrators
+# and accounts with a local password always sign in locally. Needs `make install-ldap`.
+RL_LDAP_SERVER_URI = env_str("RL_LDAP_SERVER_URI", "")
+# The service account that searches the directory (read access to people and groups).
+RL_LDAP_BIND_DN = env_str("RL_LDAP_BIND_DN", "")
+RL_LDAP_BIND_PASSWORD = env_str("RL_LDAP_BIND_PASSWORD", "")
+# ... or its password read from a file (mode 0600), which wins over the variable.
+RL_LDAP_BIND_PASSWORD_FILE = env_str("RL_LDAP_BIND_PASSWORD_FILE", "")
+# Where people are and how the typed user name finds one (%(user)s, escaped). A
+# directory with the ppolicy overlay refuses locked entries with
+# (&(uid=%(user)s)(!(pwdAccountLockedTime=*))).
+RL_LDAP_USER_SEARCH_BASE = env_str("RL_LDAP_USER_SEARCH_BASE", "")
+RL_LDAP_USER_FILTER = env_str("RL_LDAP_USER_FILTER", "(uid=%(user)s)")
+# The directory's attributes copied to the account at each sign-in.
+RL_LDAP_ATTR_FULL_NAME = env_str("RL_LDAP_ATTR_FULL_NAME", "cn")
+RL_LDAP_ATTR_EMAIL = env_str("RL_LDAP_ATTR_EMAIL", "mail")
+# Disabled in the directory: members of this group (a DN) are refused; only members of
+# RL_LDAP_REQUIRE_GROUP (when set) may sign in. Groups are groupOfNames (member) or
+# groupOfUniqueNames (uniqueMember), searched under RL_LDAP_GROUP_SEARCH_BASE (default:
+# the parent of the group's DN).
+RL_LDAP_DENY_GROUP = env_str("RL_LDAP_DENY_GROUP", "")
+RL_LDAP_REQUIRE_GROUP = env_str("RL_LDAP_REQUIRE_GROUP", "")
+RL_LDAP_GROUP_TYPE = env_str("RL_LDAP_GROUP_TYPE", "groupOfNames")
+RL_LDAP_GROUP_SEARCH_BASE = env_str("RL_LDAP_GROUP_SEARCH_BASE", "")
+# StartTLS on ldap://, the CA file that signs the directory's certificate, and the
+# seconds a connection and each operation may take before the sign-in is refused.
+RL_LDAP_START_TLS = env_bool("RL_LDAP_START_TLS", False)
+RL_LDAP_CA_FILE = env_str("RL_LDAP_CA_FILE", "")
+RL_LDAP_TIMEOUT = env_int("RL_LDAP_TIMEOUT", 5)
+if RL_LDAP_SERVER_URI:
+    # After django-axes' backend (a locked user name is refused before the directory is
+    # asked), before Django's own (local accounts).
+    AUTHENTICATION_BACKENDS.insert(
+        AUTHENTICATION_BACKENDS.index("axes.backends.AxesStandaloneBackend") + 1,
+        "reformledger.accounts.ldap.DirectoryBackend",
+    )
+# --- end of single sign-on (LDAP) -------------------------------------------------
+
+# --- Messengers (WeCom, DingTalk group robots; docs/operations.md "Messengers") -----
+# Seconds a robot's platform has to answer one message (then it is tried again later).
+RL_MESSENGER_TIMEOUT = env_int("RL_MESSENGER_TIMEOUT", 5)
+# Tries of one message before it is failed for good (waits 1, 5, 15, 60, 240 min).
+RL_MESSENGER_MAX_ATTEMPTS = env_int("RL_MESSENGER_MAX_ATTEMPTS", 6)
+# --- end of messengers ----------------------------------------------------------
+
+# --- Published audit head (docs/operations.md "The audit trail") -----------------
+# The chain's head is published outside the database every RL_AUDIT_PUBLISH_MINUTES
+# (the task queue; 0: only by `reformledger publish_audit_head`) to the system log
+# and to an append-only file of JSON lines, which `verify_audit` checks against.
+RL_AUDIT_PUBLISH_MINUTES = env_int("RL_AUDIT_PUBLISH_MINUTES", 15)
+# The system log: a socket path, or host:port for UDP; empty switches it off. Unset:
+# /dev/log where it exists.
+RL_AUDIT_SYSLOG_ADDRESS = env_str(
+    "RL_AUDIT_SYSLOG_ADDRESS", "/dev/log" if Path("/dev/log").exists() else ""
+)
+# The append-only file of published heads (mode 0640; `chattr +a` it); empty: off.
+RL_AUDIT_HEAD_FILE = env_str("RL_AUDIT_HEAD_FILE", str(VAR_DIR / "audit-heads.jsonl"))
+# --- end of published audit head ------------------------------------------------
+
 # --- The public side (/public/: the published lists, open without login) ------
 # Rendered public pages and the public rate limit's counters live in the "public"
 # cache: in each process's memory by default (locmem://), or shared by every worker
 # in Redis (redis://host:6379/1) or in a folder (file:///srv/reformledger/cache).
 # docs/operations.md "The public side".
 RL_PUBLIC_CACHE_URL = env_str("RL_PUBLIC_CACHE_URL", "locmem://")
-if RL_PUBLIC_CACHE_URL.startswith(("redis://", "rediss://")):
-    _public_cache = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": RL_PUBLIC_CACHE_URL,
-    }
-elif RL_PUBLIC_CACHE_URL.startswith("file://"):
-    _public_cache = {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": RL_PUBLIC_CACHE_URL.removeprefix("file://"),
-    }
-else:
-    _public_cache = {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "reformledger-public",
-        "OPTIONS": {"MAX_ENTRIES": 2000},
-    }
+_public_cache = cache_from_url(RL_PUBLIC_CACHE_URL, name="reformledger-public", max_entries=2000)
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # RL_CACHE_URL: the production stack block above.
+    "default": cache_from_url(RL_CACHE_URL, name="reformledger-default"),
     "public": {**_public_cache, "KEY_PREFIX": "rl-public"},
 }
 # Seconds a rendered public page is kept in the cache (a newly published edition still
@@ -493,3 +567,42 @@ RL_PUBLIC_RATE = env_str("RL_PUBLIC_RATE", "120/m")
 # Rows per page of the public search.
 RL_PUBLIC_PAGE_SIZE = env_int("RL_PUBLIC_PAGE_SIZE", 25)
 # --- end of the public side ----------------------------------------------------
+
+# --- Monitoring: request ids, JSON logs, metrics (docs/operations.md "Monitoring") --
+# Every request gets an id (a trusted proxy's X-Request-ID, else a new one), answered
+# in the X-Request-ID header and written in its log lines; first, so every answer has it.
+MIDDLEWARE.insert(0, "reformledger.core.middleware.RequestIdMiddleware")
+# Log lines: "text" (plain, as ever) or "json" (one object a line with time, level,
+# logger, message, request_id, user_id, path, server_id = RL_SERVER_ID). Every handler.
+RL_LOG_FORMAT = env_str("RL_LOG_FORMAT", "text").strip().lower() or "text"
+from reformledger.core.logging import configure as _configure_logging  # noqa: E402
+
+LOGGING = _configure_logging(LOGGING, log_format=RL_LOG_FORMAT)
+# Prometheus metrics (django-prometheus, decision 0022): with RL_METRICS_PORT set, the
+# requests, the database and the caches are counted, and gunicorn's master
+# (config/gunicorn.py) serves the sum of its workers on RL_METRICS_ADDRESS:RL_METRICS_PORT,
+# an address only the operator reaches. Unset: nothing is counted, nothing listens.
+RL_METRICS_ADDRESS = env_str("RL_METRICS_ADDRESS", "127.0.0.1")
+RL_METRICS_PORT = env_int("RL_METRICS_PORT", 0)
+if RL_METRICS_PORT:
+    INSTALLED_APPS.append("django_prometheus")
+    MIDDLEWARE = [
+        "django_prometheus.middleware.PrometheusBeforeMiddleware",
+        *MIDDLEWARE,
+        "django_prometheus.middleware.PrometheusAfterMiddleware",
+    ]
+    _engine = DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    if _engine in ("sqlite3", "postgresql"):
+        DATABASES["default"]["ENGINE"] = f"django_prometheus.db.backends.{_engine}"
+    # django-prometheus's Redis caches need django-redis, which is not installed: a Redis
+    # cache stays uncounted.
+    _instrumented_caches = {
+        "django.core.cache.backends.locmem.LocMemCache": "locmem.LocMemCache",
+        "django.core.cache.backends.filebased.FileBasedCache": "filebased.FileBasedCache",
+    }
+    for _cache in CACHES.values():
+        if _cache["BACKEND"] in _instrumented_caches:
+            _cache["BACKEND"] = (
+                f"django_prometheus.cache.backends.{_instrumented_caches[_cache['BACKEND']]}"
+            )
+# --- end of monitoring --------------------------------------------------------------

@@ -1,5 +1,6 @@
 """What the pages of every section share: the section's gate, a list's paging and
-query strings, an act posted from an object's page, a stored file sent back."""
+query strings, an act posted from an object's page (a stored file is sent back by
+`core.http.stored_file_response`)."""
 
 from collections.abc import Callable
 from functools import wraps
@@ -9,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 
 from reformledger.core.exceptions import ConflictError
@@ -81,15 +82,3 @@ def posted_form_act(
             messages.success(request, done)
             return redirect(back)
     return refused(form)
-
-
-def stored_file_response(handle, stored) -> FileResponse:
-    """A kept upload sent as an attachment under its original name and type: never
-    sniffed, run or cached."""
-    response = FileResponse(
-        handle, as_attachment=True, filename=stored.original_name, content_type=stored.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -16,13 +16,12 @@ from reformledger.audit import services as audit
 from reformledger.core.clock import business_today
 from reformledger.core.exceptions import ConflictError
 from reformledger.core.forms import add_service_errors
-from reformledger.core.http import XLSX, file_download
+from reformledger.core.http import XLSX, file_download, stored_file_response
 from reformledger.core.views import (
     list_paging,
     posted_act,
     posted_form_act,
     section_page,
-    stored_file_response,
 )
 from reformledger.indicators import documents, permissions, selectors, services
 from reformledger.indicators.choices import Track, ValueStatus

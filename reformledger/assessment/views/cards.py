@@ -31,7 +31,8 @@ from reformledger.assessment.models import Appeal, AppealFile, Card, RuleSet
 from reformledger.audit.selectors import history_of
 from reformledger.core.exceptions import ConflictError
 from reformledger.core.forms import add_service_errors
-from reformledger.core.views import list_paging, posted_form_act, section_page, stored_file_response
+from reformledger.core.http import stored_file_response
+from reformledger.core.views import list_paging, posted_form_act, section_page
 from reformledger.orgs.models import Unit
 
 sees = section_page(permissions.sees_assessment)

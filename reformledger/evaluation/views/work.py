@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from reformledger.audit import services as audit
 from reformledger.core.exceptions import ConflictError
 from reformledger.core.forms import add_service_errors
-from reformledger.core.views import stored_file_response
+from reformledger.core.http import stored_file_response
 from reformledger.evaluation import permissions, services
 from reformledger.evaluation.choices import EvaluationStatus
 from reformledger.evaluation.forms import ScoresFormSet, SelfAssessmentForm

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from reformledger.core.clock import business_today
 from reformledger.core.exceptions import ConflictError
 from reformledger.core.forms import StyledFormMixin, add_service_errors
+from reformledger.core.http import stored_file_response
 from reformledger.ledger import permissions, selectors, services
 from reformledger.ledger.choices import ReportStatus
 from reformledger.ledger.evidence import ACCEPT, check_upload
@@ -345,16 +346,7 @@ def evidence_download(request, pk: int):
         handle = services.evidence_open(evidence=evidence, by=request.user)
     except FileNotFoundError as exc:
         raise Http404 from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_response(handle, evidence)
 
 
 urlpatterns = [

@@ -7,11 +7,12 @@ here go to the same `job_decide`, so the file is read again with them.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
+from reformledger.core.http import stored_file_response
 from reformledger.exchange.models import ImportJob
 from reformledger.ledger import permissions
 from reformledger.ledger.forms_exchange import WorkPointsImportForm
@@ -88,13 +89,7 @@ def work_point_document(request, pk: int, document: int):
         handle = programmes.programme_document_open(document=found, task=task, by=request.user)
     except FileNotFoundError as exc:
         raise Http404 from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=found.original_name, content_type=found.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_response(handle, found)
 
 
 urlpatterns = [

@@ -14,12 +14,8 @@ from django.views.decorators.http import require_POST
 
 from reformledger.core.exceptions import ConflictError
 from reformledger.core.forms import add_service_errors
-from reformledger.core.views import (
-    list_paging,
-    posted_form_act,
-    section_page,
-    stored_file_response,
-)
+from reformledger.core.http import stored_file_response
+from reformledger.core.views import list_paging, posted_form_act, section_page
 from reformledger.orgs.models import Unit
 from reformledger.pilots import permissions
 from reformledger.pilots.choices import InnovationStatus

@@ -13,12 +13,12 @@ from django.views.decorators.http import require_POST
 
 from reformledger.core.exceptions import ConflictError, StaleVersionError
 from reformledger.core.forms import add_service_errors
+from reformledger.core.http import stored_file_response
 from reformledger.core.views import (
     list_paging,
     posted_act,
     posted_form_act,
     section_page,
-    stored_file_response,
 )
 from reformledger.orgs.permissions import offices_worked
 from reformledger.pilots import permissions, services

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Max
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from reformledger.core.exceptions import ConflictError
 from reformledger.core.forms import add_service_errors
+from reformledger.core.http import stored_file_response
 from reformledger.ledger.views.reports import add_errors
 from reformledger.supervision import permissions, selectors, services
 from reformledger.supervision.choices import (
@@ -413,13 +414,7 @@ def answer_file(request, pk: int):
         handle = services.answer_file_open(stored=stored, by=request.user)
     except FileNotFoundError as exc:
         raise Http404 from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=stored.original_name, content_type=stored.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_response(handle, stored)
 
 
 @supervision_page
