@@ -8,7 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from reformledger.accounts import signals  # noqa: F401 - connects the receivers
+        from reformledger.accounts import checks, signals  # noqa: F401 - receivers, checks
 
         _register_labels()
 
@@ -20,9 +20,12 @@ def _register_labels() -> None:
 
     labels.register(
         models=[User, ApiToken, PasswordPolicy],
-        keys={"failures": _("failed sign-ins")},
+        keys={"failures": _("failed sign-ins"), "source": _("password checked by")},
+        values={"source": {"local": _("this system"), "directory": _("the directory (LDAP)")}},
         reasons={
             "unused for {days} days": _("unused for %(days)s days"),
             "enrol": _("while setting up an authenticator app"),
+            "from the directory": _("from the directory (LDAP) at sign-in"),
+            "directory unavailable": _("the directory (LDAP) could not be reached"),
         },
     )

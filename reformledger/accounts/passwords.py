@@ -53,7 +53,10 @@ def character_classes(password: str) -> int:
 
 
 def password_expires_at(user, policy: PasswordPolicy | None = None) -> dt.datetime | None:
-    """When `user`'s password expires under the policy (None: it does not)."""
+    """When `user`'s password expires under the policy (None: it does not, or the
+    account has no local password: it signs in through the directory)."""
+    if not user.has_usable_password():
+        return None
     policy = policy or PasswordPolicy.current()
     if not policy.max_age_days or user.password_changed_at is None:
         return None

@@ -26,6 +26,7 @@ from reformledger.accounts.tokens import PREFIX_LENGTH, hash_token, new_token
 from reformledger.audit import services as audit
 from reformledger.audit.models import Outcome
 from reformledger.orgs import services as orgs
+from reformledger.orgs.choices import ADMIN_ROLES
 from reformledger.orgs.models import Membership, Unit
 
 # --- API tokens ---------------------------------------------------------------
@@ -197,16 +198,7 @@ def user_create(*, by, username: str, password: str, full_name: str = "", email:
         user.set_password(password)
         user.must_change_password = True
         user.save()
-    audit.record(
-        actor=by,
-        verb="account.created",
-        obj=user,
-        changes={
-            "username": [None, user.username],
-            "full_name": [None, user.full_name],
-            "email": [None, user.email],
-        },
-    )
+    _record_created(by=by, user=user)
     return user
 
 
@@ -277,6 +269,17 @@ def role_grant(*, by, user: User, unit: Unit, role: str, title: str = "") -> Mem
     """Give an account a role in a unit (the membership service writes the record)."""
     permissions.require_account_manager(by)
     _not_own(by, user)
+    if role in ADMIN_ROLES and not user.has_usable_password():
+        # The administrators sign in with a local password only (never through the
+        # directory); an account without one could not sign in as one.
+        raise ValidationError(
+            {
+                "role": _(
+                    "The three administrators are local accounts: this account signs in "
+                    "through the directory. Create a local account for the role."
+                )
+            }
+        )
     return orgs.membership_grant(by=by, user=user, unit=unit, role=role, title=title)
 
 
@@ -319,6 +322,67 @@ def users_disable_inactive(*, now: dt.datetime | None = None) -> list[str]:
         )
         done.append(user.username)
     return done
+
+
+# --- accounts of the directory (LDAP) --------------------------------------------
+
+#: The reason the records of the directory's accounts give.
+FROM_DIRECTORY = "from the directory"
+
+
+def _record_created(*, by, user: User, reason: str = "") -> None:
+    """The record of a new account: its name, full name and e-mail."""
+    audit.record(
+        actor=by,
+        verb="account.created",
+        obj=user,
+        changes={
+            "username": [None, user.username],
+            "full_name": [None, user.full_name],
+            "email": [None, user.email],
+        },
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def directory_account_sync(*, username: str, full_name: str = "", email: str = "") -> User | None:
+    """The local account of a directory user who has just signed in (accounts.ldap).
+
+    At the first sign-in it is created with no role (the security administrator grants
+    them on the account pages) and no usable local password; later sign-ins bring its
+    name and e-mail up to date from the directory. Each creation and change has its
+    record. None when the account of that name is local-only
+    (`permissions.signs_in_through_directory`): an administrator, an account with a
+    local password, or one disabled here, whatever the directory says.
+    """
+    username = User.normalize_username(username.strip()).lower()
+    full_name = full_name.strip()[: User._meta.get_field("full_name").max_length]
+    email = email.strip()[: User._meta.get_field("email").max_length]
+    user = User.objects.select_for_update().filter(username__iexact=username).first()
+    if user is None:
+        user = User(username=username, full_name=full_name, email=email)
+        user.set_unusable_password()
+        user.save()
+        _record_created(by=None, user=user, reason=FROM_DIRECTORY)
+        return user
+    if not permissions.signs_in_through_directory(user):
+        return None
+    before = audit.snapshot(user, ("full_name", "email"))
+    # A value the directory does not give keeps the account's own.
+    user.full_name = full_name or user.full_name
+    user.email = email or user.email
+    changes = audit.diff(before, audit.snapshot(user, ("full_name", "email")))
+    if changes:
+        user.save(update_fields=list(changes))
+        audit.record(
+            actor=None,
+            verb="account.directory_updated",
+            obj=user,
+            changes=changes,
+            reason=FROM_DIRECTORY,
+        )
+    return user
 
 
 # --- the second factor (TOTP) --------------------------------------------------
@@ -393,10 +457,18 @@ def otp_verify(*, user: User, device: TOTPDevice, token: str) -> bool:
 # --- sign-in events ---------------------------------------------------------------
 
 
+#: Where a sign-in's password was checked: the local account's, or the directory's.
+SOURCE_LOCAL = "local"
+SOURCE_DIRECTORY = "directory"
+#: The reason a failed sign-in's record gives when the directory could not be asked.
+DIRECTORY_UNAVAILABLE_REASON = "directory unavailable"
+
+
 @transaction.atomic
-def login_record(*, user: User) -> None:
-    """A password sign-in succeeded (the second factor, if needed, follows)."""
-    audit.record(actor=user, verb="auth.login", obj=user)
+def login_record(*, user: User, source: str = SOURCE_LOCAL) -> None:
+    """A password sign-in succeeded (the second factor, if needed, follows); the record
+    names where the password was checked (`source`: local or the directory)."""
+    audit.record(actor=user, verb="auth.login", obj=user, changes={"source": source})
 
 
 @transaction.atomic
@@ -406,9 +478,10 @@ def logout_record(*, user: User) -> None:
 
 
 @transaction.atomic
-def login_failure_record(*, username: str, address: str | None = None) -> None:
-    """A sign-in failed: unknown user, wrong password, disabled or locked account. The
-    record names the user name tried (never the password)."""
+def login_failure_record(*, username: str, address: str | None = None, reason: str = "") -> None:
+    """A sign-in failed: unknown user, wrong password, disabled or locked account, or
+    the directory could not be asked (`reason`). The record names the user name tried
+    (never the password)."""
     user = User.objects.filter(username=username).first() if username else None
     audit.record(
         actor=user or (username or "")[:150] or None,
@@ -417,6 +490,7 @@ def login_failure_record(*, username: str, address: str | None = None) -> None:
         outcome=Outcome.FAILURE,
         changes={"username": username or ""},
         address=address,
+        reason=reason,
     )
 
 

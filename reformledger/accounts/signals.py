@@ -13,13 +13,21 @@ from django.dispatch import receiver
 from reformledger.accounts import middleware, services
 from reformledger.accounts.lockout import ADDRESS_LOCKED
 
+#: The backend of directory sign-ins (accounts.ldap; listed only when LDAP is on).
+DIRECTORY_BACKEND = "reformledger.accounts.ldap.DirectoryBackend"
+#: Set on the request by that backend when the directory could not be asked.
+DIRECTORY_UNAVAILABLE = "rl_directory_unavailable"
+
 
 @receiver(user_logged_in, dispatch_uid="accounts.signed_in")
 def signed_in(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
         middleware.start(request, user)
     if request is not None and middleware.served(request):
-        services.login_record(user=user)
+        directory = getattr(user, "backend", "") == DIRECTORY_BACKEND
+        services.login_record(
+            user=user, source=services.SOURCE_DIRECTORY if directory else services.SOURCE_LOCAL
+        )
 
 
 @receiver(user_logged_out, dispatch_uid="accounts.signed_out")
@@ -31,7 +39,11 @@ def signed_out(sender, request, user, **kwargs):
 @receiver(user_login_failed, dispatch_uid="accounts.sign_in_failed")
 def sign_in_failed(sender, credentials, request=None, **kwargs):
     # Django has already masked the password in `credentials`; only the name is kept.
-    services.login_failure_record(username=str(credentials.get("username") or ""))
+    unavailable = getattr(request, DIRECTORY_UNAVAILABLE, False)
+    services.login_failure_record(
+        username=str(credentials.get("username") or ""),
+        reason=services.DIRECTORY_UNAVAILABLE_REASON if unavailable else "",
+    )
 
 
 @receiver(user_locked_out, dispatch_uid="accounts.locked_out")

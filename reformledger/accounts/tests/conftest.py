@@ -17,3 +17,14 @@ def fast_hasher(settings):
         "django.contrib.auth.hashers.MD5PasswordHasher",
         *django_settings.PASSWORD_HASHERS,
     ]
+
+
+@pytest.fixture(scope="session")
+def ldap_directory():
+    """A real OpenLDAP server (slapd) on loopback for the whole run, with the people of
+    `ldap_server.people_ldif`; it fails the tests that use it when slapd is missing."""
+    from reformledger.accounts.tests.ldap_server import Directory
+
+    directory = Directory().start()
+    yield directory
+    directory.stop()
