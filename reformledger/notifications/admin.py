@@ -7,7 +7,7 @@ when, and whether the e-mail went out is what delivery problems need.
 
 from django.contrib import admin
 
-from reformledger.notifications.models import Notification
+from reformledger.notifications.models import Delivery, MessengerRobot, Notification
 
 
 @admin.register(Notification)
@@ -21,6 +21,59 @@ class NotificationAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
 
     # Notices are written by services only.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MessengerRobot)
+class MessengerRobotAdmin(admin.ModelAdmin):
+    """Which units have robots, for the system administrator; the address and secret
+    are left out (the office manages robots on the unit's page)."""
+
+    list_display = ("name", "unit", "platform", "is_active", "created_at")
+    list_filter = ("platform", "is_active")
+    list_select_related = ("unit",)
+    fields = ("name", "unit", "platform", "topics", "is_active", "created_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """Delivery facts of the robots' messages (no title or words), for diagnosing."""
+
+    list_display = ("kind", "robot", "status", "attempts", "created_at", "sent_at")
+    list_filter = ("status", "kind")
+    list_select_related = ("robot",)
+    fields = (
+        "kind",
+        "key",
+        "robot",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "claimed_until",
+        "last_error",
+        "created_at",
+        "sent_at",
+    )
+    readonly_fields = fields
+    date_hierarchy = "created_at"
+
     def has_add_permission(self, request):
         return False
 

@@ -3,6 +3,10 @@
 A notice is written first and e-mailed after: the e-mail goes out from the task
 queue (or from the reminders run, which already runs there), so a slow or broken
 SMTP server never holds up a page or the reminders, and is retried later.
+
+A notice about a unit (`unit`) is also posted to the unit's messenger robots (WeCom,
+DingTalk): their deliveries are written in the notice's transaction and sent from the
+queue (`messengers`).
 """
 
 import datetime as dt
@@ -20,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from reformledger.audit import services as audit
+from reformledger.notifications import messengers
 from reformledger.notifications.choices import NotificationKind
 from reformledger.notifications.models import Notification
 
@@ -41,8 +46,12 @@ def notify(
     body: str,
     link: str = "",
     task=None,
+    unit=None,
 ) -> Notification | None:
     """Tell `recipient` something, in the app and by e-mail: once per `key`.
+
+    `unit` (a unit or its id) is the unit the notice is about, whose messenger robots
+    post it too (once per `key`, whoever else is told).
 
     Returns the notice, or None when a notice with this key was already sent to
     this recipient (so repeating an act or a reminder run sends nothing new).
@@ -77,6 +86,10 @@ def notify(
         ctx=task,
         changes={"recipient": [None, recipient.get_username()], "kind": [None, kind]},
     )
+    if unit is not None:
+        messengers.deliveries_write(
+            [messengers.Outgoing(getattr(unit, "pk", unit), kind, key, notice.title, body, link)]
+        )
     if recipient.email:
         # After commit, so the queue never sees a notice that was rolled back; robust,
         # so a queue that cannot be reached loses the e-mail, not the notice.
@@ -132,6 +145,7 @@ class Draft:
     body: str
     link: str = ""
     task_id: int | None = None
+    unit_id: int | None = None  # the unit whose messenger robots post it too
 
 
 def already_sent(keys: Iterable[str]) -> set[tuple[int, str]]:
@@ -149,14 +163,29 @@ def already_sent(keys: Iterable[str]) -> set[tuple[int, str]]:
 
 
 def notify_each(
-    users, *, kind: str, key: str, title: str, body: str, link: str = "", task=None
+    users,
+    *,
+    kind: str,
+    key: str,
+    title: str,
+    body: str,
+    link: str = "",
+    task=None,
+    unit=None,
 ) -> int:
     """Tell each of `users` the same thing (`notify`), once per `key`; returns how many
-    were told now."""
+    were told now. The robots of `unit`, if given, post it once."""
     sent = 0
     for user in users:
         notice = notify(
-            recipient=user, kind=kind, key=key, title=title, body=body, link=link, task=task
+            recipient=user,
+            kind=kind,
+            key=key,
+            title=title,
+            body=body,
+            link=link,
+            task=task,
+            unit=unit,
         )
         sent += notice is not None
     return sent
@@ -164,7 +193,8 @@ def notify_each(
 
 def notify_many(*, drafts: list[Draft], verb: str, reason: str = "") -> Counter:
     """Write many notices in batches, each once per (recipient, key), with one audit
-    record for the run, then e-mail them; returns how many of each kind were written.
+    record for the run, and the deliveries of the robots of each draft's unit (once per
+    robot and key); then e-mail them. Returns how many of each kind were written.
 
     A run started at the same time may have written some of them already: the unique
     key keeps each one single (ignore_conflicts)."""
@@ -183,6 +213,11 @@ def notify_many(*, drafts: list[Draft], verb: str, reason: str = "") -> Counter:
     counts = Counter(n.kind for n in notices)
     with transaction.atomic():
         Notification.objects.bulk_create(notices, batch_size=500, ignore_conflicts=True)
+        messengers.deliveries_write(
+            messengers.Outgoing(d.unit_id, d.kind, d.key, n.title, d.body, d.link)
+            for d, n in zip(drafts, notices, strict=True)
+            if d.unit_id is not None
+        )
         if notices:
             audit.record(
                 actor=None,

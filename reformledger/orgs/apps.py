@@ -10,11 +10,14 @@ class OrgsConfig(AppConfig):
     def ready(self) -> None:
         # The trail sits below the unit tree; it learns who holds which role from here.
         from reformledger.audit import permissions as trail
+        from reformledger.notifications import permissions as notices
         from reformledger.orgs.choices import Role
-        from reformledger.orgs.permissions import scopes_of
+        from reformledger.orgs.permissions import can_manage_messengers, scopes_of
 
         assert trail.AUDITOR == Role.AUDITOR
         trail.set_role_lookup(lambda user, role: scopes_of(user).has(role))
+        # Likewise the notices learn who manages a unit's messenger robots.
+        notices.set_messenger_lookup(can_manage_messengers)
         _register_labels()
 
 

@@ -132,3 +132,16 @@ def can_keep_aliases(user) -> bool:
     """Whether `user` may add or remove unit aliases (单位别名): office staff and leaders
     of any office, who meet the names while importing, and the system administrator."""
     return scopes_of(user).has(Role.OFFICE_ADMIN, Role.OFFICE_LEADER, Role.SYSTEM_ADMIN)
+
+
+def messenger_hosts(user) -> tuple[str, ...]:
+    """The paths under which `user` manages units' messenger robots (WeCom, DingTalk):
+    the host units of the offices where they are office staff (改革办工作人员), as an
+    office's ledger reaches the units under its host."""
+    paths = scopes_of(user).paths(Role.OFFICE_ADMIN)
+    return tuple(p[: -Unit.steplen] if len(p) > Unit.steplen else p for p in paths)
+
+
+def can_manage_messengers(user, unit: Unit) -> bool:
+    """Whether `user` manages `unit`'s messenger robots (`messenger_hosts`)."""
+    return any(unit.path.startswith(host) for host in messenger_hosts(user))

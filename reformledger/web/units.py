@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from reformledger.ledger import selectors as ledger_selectors
+from reformledger.notifications.permissions import can_manage_messengers
 from reformledger.orgs import selectors
 from reformledger.orgs.models import Unit
 
@@ -32,5 +33,6 @@ def unit_detail(request, pk: int):
             "people": selectors.unit_people(unit),
             "led": led[:500],
             "helped": helped[:500],
+            "manages_messengers": can_manage_messengers(request.user, unit),
         },
     )

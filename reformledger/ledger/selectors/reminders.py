@@ -62,6 +62,9 @@ class Due:
     # report form ("report", with facts["period_id"]), the task's reports ("reports"),
     # its plan ("plan"), its closing ("closing"), or the task ("task").
     page: str = "task"
+    # The unit whose messenger robots post it: the lead unit, or the office for what
+    # waits on the office.
+    unit_id: int | None = None
 
 
 class _People:
@@ -172,7 +175,16 @@ def _report_reminders(today: dt.date, people: _People) -> list[Due]:
     tasks = (
         Task.objects.filter(ledgers, status__in=REPORTING_STATUSES)
         .order_by()
-        .values("id", "code", "title", "office_id", "year", "start_date", "lead_unit__path")
+        .values(
+            "id",
+            "code",
+            "title",
+            "office_id",
+            "year",
+            "start_date",
+            "lead_unit_id",
+            "lead_unit__path",
+        )
     )
     filed = set(
         ProgressReport.objects.filter(period__in=checked, status__in=FILED).values_list(
@@ -203,12 +215,13 @@ def _report_reminders(today: dt.date, people: _People) -> list[Due]:
             key = f"{kind}:task={t['id']}:period={p.pk}"
             # The liaisons file the report; the head, told once it is late, reads it.
             liaisons = _ids(people.of_unit(Role.UNIT_REPORTER, unit))
-            out.append(Due(kind, key, t["id"], liaisons, facts, page="report"))
+            lead = t["lead_unit_id"]
+            out.append(Due(kind, key, t["id"], liaisons, facts, page="report", unit_id=lead))
             if kind == NotificationKind.REPORT_LATE:
                 heads = tuple(
                     uid for uid in _ids(people.of_unit(Role.UNIT_HEAD, unit)) if uid not in liaisons
                 )
-                out.append(Due(kind, key, t["id"], heads, facts, page="reports"))
+                out.append(Due(kind, key, t["id"], heads, facts, page="reports", unit_id=lead))
     return out
 
 
@@ -232,6 +245,7 @@ def _milestone_reminders(today: dt.date, people: _People) -> list[Due]:
             "plan__task_id",
             "plan__task__code",
             "plan__task__title",
+            "plan__task__lead_unit_id",
             "plan__task__lead_unit__path",
         )
     )
@@ -251,7 +265,8 @@ def _milestone_reminders(today: dt.date, people: _People) -> list[Due]:
             "date": m["planned_date"],
         }
         key = f"{kind}:task={task_id}:milestone={m['id']}"
-        out.append(Due(kind, key, task_id, who, facts, page="plan"))
+        lead = m["plan__task__lead_unit_id"]
+        out.append(Due(kind, key, task_id, who, facts, page="plan", unit_id=lead))
     return out
 
 
@@ -268,7 +283,9 @@ def _closing_reminders(now: dt.datetime, people: _People) -> list[Due]:
             "task_id",
             "task__code",
             "task__title",
+            "task__lead_unit_id",
             "task__lead_unit__path",
+            "task__office_id",
             "task__office__path",
         )
     )
@@ -285,12 +302,15 @@ def _closing_reminders(now: dt.datetime, people: _People) -> list[Due]:
         if c["status"] == ClosingStatus.REQUESTED:
             kind = NotificationKind.CLOSING_TO_SIGN
             who = _ids(people.of_unit(Role.UNIT_HEAD, c["task__lead_unit__path"]))
+            unit_id = c["task__lead_unit_id"]
         else:
             kind = NotificationKind.CLOSING_TO_APPROVE
             who = _ids(people.over(Role.OFFICE_LEADER, c["task__office__path"]))
-        out.append(Due(kind, f"{kind}:{occasion}", c["task_id"], who, facts, page="closing"))
+            unit_id = c["task__office_id"]
+        out.append(Due(kind, f"{kind}:{occasion}", c["task_id"], who, facts, "closing", unit_id))
         if c["requested_at"] < stale_before:
             kind = NotificationKind.CLOSING_STALE
             who = _ids(people.over(Role.OFFICE_ADMIN, c["task__office__path"]))
-            out.append(Due(kind, f"{kind}:{occasion}", c["task_id"], who, facts, page="closing"))
+            office = c["task__office_id"]
+            out.append(Due(kind, f"{kind}:{occasion}", c["task_id"], who, facts, "closing", office))
     return out

@@ -21,11 +21,8 @@ from reformledger.ledger import permissions
 from reformledger.ledger.selectors.reminders import Due, reminders_due, unit_people
 from reformledger.ledger.selectors.staleness import attach_units, staleness_by_unit
 from reformledger.notifications import services as notices
-from reformledger.notifications.choices import NotificationKind
+from reformledger.notifications.choices import REMINDER_KINDS, NotificationKind
 from reformledger.orgs.models import Unit
-
-#: The kinds `reminders_send` sends, in the order its counts are reported.
-REMINDER_KINDS = tuple(k for k in NotificationKind if k != NotificationKind.NOTICE)
 
 
 def reminders_send(today: dt.date | None = None) -> dict[str, int]:
@@ -47,7 +44,8 @@ def reminders_send(today: dt.date | None = None) -> dict[str, int]:
             title, body = _words(d)
             link = _link(d)
             drafts += [
-                notices.Draft(uid, d.kind, d.key, title, body, link, d.task_id) for uid in fresh
+                notices.Draft(uid, d.kind, d.key, title, body, link, d.task_id, d.unit_id)
+                for uid in fresh
             ]
     counts = notices.notify_many(
         drafts=drafts, verb="reminders.sent", reason=f"reminders of {today.isoformat()}"
@@ -187,6 +185,7 @@ def staleness_remind(
                     title=title,
                     body=body,
                     link=link,
+                    unit=unit_id,
                 )
                 for user in recipients
             ]

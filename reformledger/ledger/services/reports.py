@@ -12,9 +12,12 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from reformledger.audit import services as audit
@@ -34,6 +37,10 @@ from reformledger.ledger.models import (
 )
 from reformledger.ledger.services import periods as period_services
 from reformledger.ledger.services.tasks import require_not_closed
+from reformledger.notifications import services as notices
+from reformledger.notifications.choices import NotificationKind
+from reformledger.orgs.choices import Role
+from reformledger.orgs.selectors import unit_members
 
 __all__ = [
     "EDITABLE_REPORT",
@@ -347,7 +354,34 @@ def report_return(*, report: ProgressReport, by, reason: str) -> ProgressReport:
         reason=reason,
         changes={"status": [ReportStatus.SUBMITTED.value, report.status]},
     )
+    _tell_returned(report, reason)
     return report
+
+
+def _tell_returned(report: ProgressReport, reason: str) -> None:
+    """Tell the report's author and the lead unit's liaisons (in the app, by e-mail and
+    in the unit's messenger group) that it came back, and why."""
+    task = report.task
+    people = {u.pk: u for u in unit_members(task.lead_unit, (Role.UNIT_REPORTER,))}
+    if report.author is not None and report.author.is_active:
+        people.setdefault(report.author.pk, report.author)
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Progress report returned: %(code)s %(title)s (%(period)s)") % {
+            "code": task.code,
+            "title": task.title,
+            "period": report.period.label,
+        }
+    notices.notify_each(
+        people.values(),
+        kind=NotificationKind.REPORT_RETURNED,
+        # Once per return: a report corrected and returned again is told again.
+        key=f"report_returned:report={report.pk}:at={report.decided_at.isoformat()}",
+        title=title,
+        body=reason,
+        link=reverse("ledger:report_file", args=[task.pk]) + f"?period={report.period_id}",
+        task=task,
+        unit=task.lead_unit_id,
+    )
 
 
 # --- evidence ----------------------------------------------------------------

@@ -120,3 +120,31 @@ def request_closing(task, by, *, status=ClosingStatus.REQUESTED, days_ago: int =
             requested_at=timezone.now() - dt.timedelta(days=days_ago)
         )
     return closing
+
+
+@pytest.fixture
+def receiver(settings):
+    """A stand-in for the WeCom and DingTalk robot webhooks on 127.0.0.1 and a free
+    port (`notifications.testing.RobotReceiver`), with short time-outs for the robots."""
+    from reformledger.notifications.testing import RobotReceiver
+
+    settings.RL_MESSENGER_TIMEOUT = 2
+    with RobotReceiver() as robots:
+        yield robots
+
+
+def add_robot(unit, by, url: str, *, platform="wecom", secret="", topics=None, name="工作群"):
+    """A robot of `unit`, added through the service as the office would."""
+    from reformledger.notifications import messengers
+
+    return messengers.messenger_create(
+        unit=unit,
+        by=by,
+        fields=messengers.RobotFields(
+            name=name,
+            platform=platform,
+            webhook_url=url,
+            secret=secret,
+            topics=tuple(topics or ("reminders", "orders", "returned", "other")),
+        ),
+    )

@@ -71,17 +71,28 @@ def _staff_of(office: Unit) -> list:
     return _members(office, (Role.OFFICE_ADMIN,))
 
 
-def _tell(users, *, key: str, title: str, body: str, link: str, task=None) -> int:
-    """Tell each of `users` in the app and by e-mail, once per `key`; returns how many
-    were told now. The one place supervision sends notices."""
+def _tell(
+    users,
+    *,
+    key: str,
+    title: str,
+    body: str,
+    link: str,
+    task=None,
+    unit: Unit | None = None,
+    kind: str = NotificationKind.NOTICE,
+) -> int:
+    """Tell each of `users` in the app and by e-mail, once per `key`, and the messenger
+    robots of `unit` once; returns how many users were told now. The one place
+    supervision sends notices."""
     return notices.notify_each(
-        users, kind=NotificationKind.NOTICE, key=key, title=title, body=body, link=link, task=task
+        users, kind=kind, key=key, title=title, body=body, link=link, task=task, unit=unit
     )
 
 
 def _tell_unit(unit: Unit, **notice) -> int:
-    return _tell(_people_of(unit), **notice)
+    return _tell(_people_of(unit), unit=unit, **notice)
 
 
 def _tell_office(office: Unit, **notice) -> int:
-    return _tell(_staff_of(office), **notice)
+    return _tell(_staff_of(office), unit=office, **notice)

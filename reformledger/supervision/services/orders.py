@@ -18,6 +18,7 @@ from reformledger.audit import services as audit
 from reformledger.core.exceptions import ConflictError
 from reformledger.ledger.evidence import check_upload, store_checked
 from reformledger.ledger.models import Task
+from reformledger.notifications.choices import NotificationKind
 from reformledger.orgs.models import Unit
 from reformledger.supervision import permissions
 from reformledger.supervision.choices import (
@@ -181,6 +182,7 @@ def _climb(
     )
     _tell_unit(
         order.unit,
+        kind=NotificationKind.ORDER_ESCALATED,
         key=f"order:{order.pk}:level:{order.level}",
         title=_("%(label)s escalated to %(level)s: answer by %(date)s")
         % {"label": order.label, "level": order.get_level_display(), "date": order.deadline},
