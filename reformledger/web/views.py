@@ -11,28 +11,24 @@ from reformledger.ledger.selectors import next_acts
 from reformledger.orgs.choices import Role
 from reformledger.orgs.permissions import scopes_of
 from reformledger.web import dashboard as dashboard_selectors
+from reformledger.web import health
 
 
 def healthz(request):
-    """Liveness and database status, as JSON, for load balancers and monitors."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-        db = "ok"
-    except Exception as exc:  # any database failure is reported, not raised
-        db = f"error: {exc.__class__.__name__}"
-    status = 200 if db == "ok" else 503
+    """Liveness and the state of the database, task queue, file storage and audit trail,
+    as JSON, for load balancers and monitors: 503 when any probe fails (web/health.py)."""
+    healthy, report = health.run()
     day = business_date()
     return JsonResponse(
         {
-            "status": "ok" if status == 200 else "error",
-            "database": db,
+            "status": "ok" if healthy else "error",
+            "database": report.pop("database"),
             "vendor": connection.vendor,
             # The day the ledger takes as today when RL_BUSINESS_DATE sets one, else null.
             "business_date": day.isoformat() if day else None,
+            **report,
         },
-        status=status,
+        status=200 if healthy else 503,
     )
 
 
@@ -50,7 +46,9 @@ def home(request):
     # An evaluation team's member (a third-party evaluator) works its evaluations.
     if sees_evaluations(request.user):
         return redirect("evaluation:list")
-    return render(request, "web/home.html")
+    # No role at all: a new account (one a directory sign-in created, say) waits for
+    # the security administrator to grant one.
+    return render(request, "web/home.html", {"no_role": not scopes.by_role})
 
 
 @login_required
