@@ -1,6 +1,8 @@
 """Backing up the whole system into one file and restoring it (数据备份与恢复).
 
-A backup is a tar archive (gzip-compressed when its name ends in .gz or .tgz):
+A backup is a tar archive (gzip-compressed when its name ends in .gz or .tgz, before
+an optional .enc), encrypted as a whole with AES-256-GCM in chunks under a key derived
+from the operator's backup key (`backup_encryption`); the tar inside holds:
 
     manifest.json       what the backup holds, to check a restore against
     database.sqlite3    SQLite: a copy made with SQLite's online backup API
@@ -13,14 +15,17 @@ it through `--snapshot`), so the backup is consistent while the system keeps wri
 and the manifest describes exactly the rows in the copy.
 
 The manifest also holds the SHA-256 of the database copy and of every uploaded file,
-and is signed (HMAC-SHA256, `manifest.sig`) with a key the operator keeps outside
-the archive (RL_BACKUP_KEY_FILE or RL_BACKUP_KEY): whoever changes a row of the
-copy cannot write a manifest that matches without the key.
+and is signed (HMAC-SHA256, `manifest.sig`) with a key derived from the backup key
+the operator keeps outside the archive (RL_BACKUP_KEY_FILE or RL_BACKUP_KEY): whoever
+changes a row of the copy cannot write a manifest that matches without the key. The
+signature is checked inside the decrypted archive too, and alone in a plain archive
+(written with --unencrypted, or of format 2, signed with the backup key itself).
 
-A restore goes only into an empty instance. Before it touches the target it checks
-the signature, and every byte of the archive against the manifest, in a staging
-folder. It then loads the copy, checks every table's row count and content hash
-against the manifest and walks the audit chain up to the head the manifest names.
+A restore goes only into an empty instance. Before it touches the target it decrypts
+the archive into a staging folder (every chunk authenticated), checks the signature,
+and every byte of the archive against the manifest, in that folder. It then loads
+the copy, checks every table's row count and content hash against the manifest and
+walks the audit chain up to the head the manifest names.
 If anything fails after the target was touched, the target is put back as it was
 found (the database from a copy taken first, the uploaded files removed).
 """
@@ -49,9 +54,21 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.utils import load_backend
 
-FORMAT = "reformledger-backup/2"
-#: Format 1 (before signatures and the database copy's hash) restores with --unsigned.
-FORMATS = ("reformledger-backup/1", FORMAT)
+from reformledger.audit.backup_encryption import (
+    DecryptingReader,
+    EncryptingWriter,
+    EnvelopeError,
+    archive_header,
+    decrypt_file,
+    key_id,
+    signing_key,
+)
+
+FORMAT = "reformledger-backup/3"
+#: Format 1 (before signatures and the database copy's hash) restores with --unsigned;
+#: format 2 (a plain archive whose manifest is signed with the backup key itself) with
+#: --unencrypted. Format 3 signs with a key derived from it (`signing_key`).
+FORMATS = ("reformledger-backup/1", "reformledger-backup/2", FORMAT)
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
 SIGNATURE_ALGORITHM = "HMAC-SHA256"
@@ -127,23 +144,26 @@ def backup_key(key_file: Path | None = None) -> bytes | None:
     return raw
 
 
-def key_id(key: bytes) -> str:
-    """A short name of the key (not the key): which key signed an archive."""
-    return hashlib.sha256(b"reformledger-backup-key:" + key).hexdigest()[:16]
+def _mac_key(key: bytes, fmt: str) -> bytes:
+    """The HMAC key of a manifest of format `fmt`: derived from the backup key since
+    format 3, the backup key itself before."""
+    return signing_key(key) if fmt == FORMAT else key
 
 
-def sign(manifest: bytes, key: bytes) -> bytes:
-    """The signature of the manifest's exact bytes (manifest.sig)."""
+def sign(manifest: bytes, key: bytes, *, fmt: str = FORMAT) -> bytes:
+    """The signature of the manifest's exact bytes (manifest.sig), by the backup key
+    `key` (its id, and the HMAC under the key derived from it)."""
     body = {
         "algorithm": SIGNATURE_ALGORITHM,
         "key_id": key_id(key),
-        "hmac": hmac.new(key, manifest, hashlib.sha256).hexdigest(),
+        "hmac": hmac.new(_mac_key(key, fmt), manifest, hashlib.sha256).hexdigest(),
     }
     return json.dumps(body, sort_keys=True).encode()
 
 
-def verify_signature(manifest: bytes, signature: bytes, key: bytes) -> None:
-    """Raise BackupError unless `signature` is the key's HMAC of `manifest`."""
+def verify_signature(manifest: bytes, signature: bytes, key: bytes, *, fmt: str = FORMAT) -> None:
+    """Raise BackupError unless `signature` is the key's HMAC of `manifest` (a manifest
+    of format `fmt`)."""
     try:
         body = json.loads(signature)
         algorithm, signed_by, mac = body["algorithm"], body["key_id"], body["hmac"]
@@ -151,7 +171,7 @@ def verify_signature(manifest: bytes, signature: bytes, key: bytes) -> None:
         raise BackupError("The archive's signature (manifest.sig) is unreadable.") from exc
     if algorithm != SIGNATURE_ALGORITHM:
         raise BackupError(f"The archive is signed with {algorithm!r}, not {SIGNATURE_ALGORITHM}.")
-    expected = hmac.new(key, manifest, hashlib.sha256).hexdigest()
+    expected = hmac.new(_mac_key(key, fmt), manifest, hashlib.sha256).hexdigest()
     if not isinstance(mac, str) or not hmac.compare_digest(mac, expected):
         if signed_by != key_id(key):
             raise BackupError(
@@ -451,11 +471,14 @@ def _server_version() -> str:
     return str(connection.pg_version)
 
 
-def backup(path: Path, *, key: bytes | None, unsigned: bool = False) -> Manifest:
+def backup(
+    path: Path, *, key: bytes | None, unsigned: bool = False, unencrypted: bool = False
+) -> Manifest:
     """Write a backup of the database and the uploaded files to `path` (mode 0600:
-    it holds personal data) and return its manifest, signed with `key`. Without a key
-    it refuses, unless told `unsigned` (a development copy, which a restore refuses
-    unless told so too)."""
+    it holds personal data), encrypted and its manifest signed with keys derived from
+    `key`, and return the manifest. Without a key it refuses, unless told `unsigned` (a
+    plain, unsigned development copy, which a restore refuses unless told so too);
+    `unencrypted` writes a plain archive whose manifest is still signed."""
     vendor = connection.vendor
     if vendor not in DUMP_NAMES:
         raise BackupError(f"Backing up a {vendor} database is not supported.")
@@ -482,19 +505,27 @@ def backup(path: Path, *, key: bytes | None, unsigned: bool = False) -> Manifest
             database_sha256=_sha256_file(dump),
         )
         partial = Path(work) / "backup.part"
-        mode = "w:gz" if path.name.endswith((".gz", ".tgz")) else "w"
+        name = path.name.removesuffix(".enc")
+        mode = "w|gz" if name.endswith((".gz", ".tgz")) else "w|"
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as out, tarfile.open(fileobj=out, mode=mode) as tar:
-            tar.add(dump, arcname=dump.name)
-            media_root = Path(settings.MEDIA_ROOT)
-            for file in _media_files(media_root):
-                rel = file.relative_to(media_root).as_posix()
-                manifest.media[rel] = _sha256_file(file)
-                tar.add(file, arcname=f"{MEDIA_PREFIX}/{rel}")
-            body = manifest.to_json()
-            _add_bytes(tar, MANIFEST, body)
-            if key is not None:
-                _add_bytes(tar, SIGNATURE, sign(body, key))
+        with os.fdopen(fd, "wb") as out:
+            # Streamed (tar's "w|" modes): the archive never sits in memory whole.
+            sink = out if key is None or unencrypted else EncryptingWriter(out, key)
+            with tarfile.open(fileobj=sink, mode=mode) as tar:
+                tar.add(dump, arcname=dump.name)
+                media_root = Path(settings.MEDIA_ROOT)
+                for file in _media_files(media_root):
+                    rel = file.relative_to(media_root).as_posix()
+                    manifest.media[rel] = _sha256_file(file)
+                    tar.add(file, arcname=f"{MEDIA_PREFIX}/{rel}")
+                body = manifest.to_json()
+                _add_bytes(tar, MANIFEST, body)
+                if key is not None:
+                    _add_bytes(tar, SIGNATURE, sign(body, key))
+            if sink is not out:
+                sink.close()  # the final chunk
+            out.flush()
+            os.fsync(out.fileno())
         os.replace(partial, path)
     return manifest
 
@@ -505,18 +536,20 @@ def _add_bytes(tar: tarfile.TarFile, name: str, body: bytes) -> None:
     tar.addfile(info, io.BytesIO(body))
 
 
-def read_signed_manifest(path: Path) -> tuple[bytes, bytes | None]:
+def read_signed_manifest(path: Path, *, key: bytes | None = None) -> tuple[bytes, bytes | None]:
     """The manifest's exact bytes and its signature (None if unsigned) of the backup
-    at `path`; a damaged or cut-short archive is a BackupError saying so."""
+    at `path` (an encrypted one is decrypted with `key` as it is read, a chunk at a
+    time, to its end); a damaged or cut-short archive is a BackupError saying so."""
     path = Path(path)
+    if (header := _header(path)) is not None:
+        if key is None:
+            raise BackupError(_no_key(path, header.key_id))
+        return _read_encrypted_manifest(path, key)
     try:
         with tarfile.open(path, "r:*") as tar:
             names = {m.name: m for m in tar.getmembers()}  # reads the archive to its end
             if MANIFEST not in names:
-                raise BackupError(
-                    f"{path} holds no manifest.json: it is not a Reform Ledger backup, or "
-                    "it was cut short before its end. Nothing was restored."
-                )
+                raise BackupError(_no_manifest(path))
             manifest = tar.extractfile(names[MANIFEST]).read()
             signed = names.get(SIGNATURE)
             signature = tar.extractfile(signed).read() if signed is not None else None
@@ -527,9 +560,60 @@ def read_signed_manifest(path: Path) -> tuple[bytes, bytes | None]:
     return manifest, signature
 
 
-def read_manifest(path: Path) -> Manifest:
-    """The manifest of the backup at `path` (its signature unchecked)."""
-    return Manifest.from_json(read_signed_manifest(path)[0])
+def _no_manifest(path: Path) -> str:
+    return (
+        f"{path} holds no manifest.json: it is not a Reform Ledger backup, or it was cut "
+        "short before its end. Nothing was restored."
+    )
+
+
+def _read_encrypted_manifest(path: Path, key: bytes) -> tuple[bytes, bytes | None]:
+    found: dict[str, bytes] = {}
+    try:
+        with path.open("rb") as source:
+            plain = DecryptingReader(source, key, str(path))
+            with tarfile.open(fileobj=plain, mode="r|*") as tar:
+                for member in tar:
+                    if member.name in (MANIFEST, SIGNATURE) and member.isfile():
+                        found[member.name] = tar.extractfile(member).read()
+            while plain.read(_CHUNK):  # to the final chunk: the whole archive proven
+                pass
+    except EnvelopeError as exc:
+        raise BackupError(str(exc)) from exc
+    except ARCHIVE_ERRORS as exc:
+        raise _damaged(path, exc) from exc
+    if MANIFEST not in found:
+        raise BackupError(_no_manifest(path))
+    return found[MANIFEST], found.get(SIGNATURE)
+
+
+def read_manifest(path: Path, *, key: bytes | None = None) -> Manifest:
+    """The manifest of the backup at `path` (its signature unchecked; an encrypted
+    archive is read with `key`)."""
+    return Manifest.from_json(read_signed_manifest(path, key=key)[0])
+
+
+def _header(path: Path):
+    """The encryption header of the archive at `path`, None for a plain archive."""
+    try:
+        return archive_header(path)
+    except EnvelopeError as exc:
+        raise BackupError(str(exc)) from exc
+    except OSError as exc:
+        raise BackupError(f"{path} cannot be read ({exc.strerror}).") from exc
+
+
+def _no_key(path: Path, made_with: str) -> str:
+    return (
+        f"No backup key to decrypt {path}, which was encrypted with backup key "
+        f"{made_with}: set RL_BACKUP_KEY_FILE or RL_BACKUP_KEY (or give --key-file) to "
+        "that key."
+    )
+
+
+def is_encrypted(path: Path) -> bool:
+    """True when the archive at `path` is encrypted (starts with the envelope's header)."""
+    return _header(Path(path)) is not None
 
 
 # --- restore --------------------------------------------------------------------
@@ -547,12 +631,15 @@ class RestoreReport:
     needs_migrate: bool
 
 
-def _refuse_unless_empty(manifest: Manifest) -> None:
+def _refuse_other_vendor(manifest: Manifest) -> None:
     if manifest.vendor != connection.vendor:
         raise BackupError(
             f"This backup is of a {manifest.vendor} database; this instance runs on "
             f"{connection.vendor}. Restore it into an instance on {manifest.vendor}."
         )
+
+
+def _refuse_unless_empty() -> None:
     filled = app_tables_with_rows()
     if filled:
         listed = ", ".join(f"{t} ({n} rows)" for t, n in sorted(filled.items())[:5])
@@ -735,8 +822,8 @@ def _needs_migrate() -> bool:
 
 
 def check_signature(path: Path, *, key: bytes | None, unsigned: bool = False) -> Manifest:
-    """The manifest of the backup at `path` once its signature holds; with `unsigned`
-    the signature is not checked (a development copy)."""
+    """The manifest of the (plain or decrypted) backup at `path` once its signature
+    holds; with `unsigned` the signature is not checked (a development copy)."""
     raw, signature = read_signed_manifest(path)
     manifest = Manifest.from_json(raw)
     if unsigned:
@@ -752,26 +839,77 @@ def check_signature(path: Path, *, key: bytes | None, unsigned: bool = False) ->
             "No backup key to check the archive's signature: set RL_BACKUP_KEY_FILE or "
             "RL_BACKUP_KEY (or give --key-file) to the key that signed it."
         )
-    verify_signature(raw, signature, key)
+    verify_signature(raw, signature, key, fmt=manifest.format)
     return manifest
 
 
-def restore(path: Path, *, key: bytes | None, unsigned: bool = False) -> RestoreReport:
+def _plain_tar(path: Path) -> bool:
+    """True when `path` starts as a gzip stream or a tar archive does."""
+    with path.open("rb") as source:
+        start = source.read(512)
+    return start[:2] == b"\x1f\x8b" or start[257:262] == b"ustar"
+
+
+def _open_envelope(path: Path, *, key: bytes | None, unencrypted: bool):
+    """The encryption header of the archive at `path` once it is known to be made with
+    `key`; None for a plain archive, which is refused unless told `unencrypted`."""
+    header = _header(path)
+    if header is None:
+        if not _plain_tar(path):
+            raise BackupError(
+                f"{path} is neither an encrypted backup nor a plain tar archive: it was "
+                "altered or damaged at its start, or it is not a Reform Ledger backup. "
+                "Nothing was restored; use another copy of the backup."
+            )
+        if not unencrypted:
+            raise BackupError(
+                f"{path} is not encrypted: refusing to restore a plain archive. Restore an "
+                "encrypted backup, or give --unencrypted for a development copy (or an "
+                "archive written before backups were encrypted) you trust."
+            )
+        return None
+    if key is None:
+        raise BackupError(_no_key(path, header.key_id))
+    try:
+        header.verify(key, str(path))
+    except EnvelopeError as exc:
+        raise BackupError(str(exc)) from exc
+    return header
+
+
+def restore(
+    path: Path, *, key: bytes | None, unsigned: bool = False, unencrypted: bool = False
+) -> RestoreReport:
     """Restore the backup at `path` into this empty instance and check it against its
-    manifest: the signature and every byte of the archive first (in a staging folder,
-    before the target is touched), then every table's row count and content hash, the
-    media files, and the audit chain, walked to the head the manifest names. Any
-    failure once the target was touched puts it back as it was found."""
+    manifest: the archive decrypted (every chunk authenticated), its signature and
+    every byte of it first (in a staging folder, before the target is touched), then
+    every table's row count and content hash, the media files, and the audit chain,
+    walked to the head the manifest names. Any failure once the target was touched
+    puts it back as it was found. A plain archive is refused unless `unencrypted` (or
+    `unsigned`, which implies it: an unsigned archive was written without a key)."""
     path = Path(path)
-    manifest = check_signature(path, key=key, unsigned=unsigned)
-    if manifest.database != DUMP_NAMES.get(manifest.vendor):
-        raise BackupError(f"The backup names an unexpected database file {manifest.database!r}.")
-    _refuse_unless_empty(manifest)
+    header = _open_envelope(path, key=key, unencrypted=unencrypted or unsigned)
+    _refuse_unless_empty()  # before a long decryption
     media_root = Path(settings.MEDIA_ROOT)
     media_root.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=media_root.parent, prefix=".restore-") as tmp:
         work = Path(tmp)
-        dump, staged_media = _stage(path, manifest, work)
+        archive = path
+        if header is not None:
+            archive = work / "archive.tar"
+            try:
+                decrypt_file(path, archive, key)
+            except EnvelopeError as exc:
+                raise BackupError(str(exc)) from exc
+        manifest = check_signature(archive, key=key, unsigned=unsigned)
+        if manifest.database != DUMP_NAMES.get(manifest.vendor):
+            raise BackupError(
+                f"The backup names an unexpected database file {manifest.database!r}."
+            )
+        _refuse_other_vendor(manifest)
+        dump, staged_media = _stage(archive, manifest, work)
+        if archive != path:
+            archive.unlink()  # unpacked: its room is needed for the load
         guard = _TargetGuard(work, media_root)
         guard.keep_database()
         try:

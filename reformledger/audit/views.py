@@ -2,6 +2,7 @@
 its hashes, the chain's verification, and the trail as Excel. Everyone else gets a
 403 (which itself leaves an access.denied record)."""
 
+import dataclasses
 import datetime as dt
 from functools import wraps
 
@@ -19,6 +20,7 @@ from reformledger.audit import export, selectors, services
 from reformledger.audit.forms import TrailFilter, object_types, verb_choices
 from reformledger.audit.models import AuditRecord
 from reformledger.audit.permissions import can_read_trail
+from reformledger.audit.published import HeadFileError, last_published_head, published_break
 from reformledger.audit.verbs import describe
 
 PAGE_SIZE = 50
@@ -93,11 +95,21 @@ def record_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def verify(request):
     """Verify the whole chain (POST) and show the result: the count and the chain head,
-    or the first broken record. The run is synchronous; the page says how long it
-    should take. Each run is itself recorded (audit.verified)."""
-    report = None
+    or the first broken record; like `verify_audit`, against the last head published
+    outside the database (a head cut off or rewritten since is a break). The run is
+    synchronous; the page says how long it should take. Each run is itself recorded
+    (audit.verified)."""
+    report = published = None
+    published_error = ""
     if request.method == "POST":
+        try:
+            published = last_published_head()
+        except HeadFileError as exc:
+            published_error = str(exc)
         report = selectors.walk_chain()
+        cut = published_break(published) if published is not None else None
+        if cut is not None and report.broken is None:
+            report = dataclasses.replace(report, broken=cut)
         services.chain_verified(
             by=request.user,
             records=report.count,
@@ -110,7 +122,13 @@ def verify(request):
     return render(
         request,
         "audit/verify.html",
-        {"report": report, "head": head, "estimate": estimate},
+        {
+            "report": report,
+            "head": head,
+            "estimate": estimate,
+            "published": published,
+            "published_error": published_error,
+        },
     )
 
 

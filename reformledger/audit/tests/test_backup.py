@@ -1,13 +1,16 @@
 """Backup and restore (数据备份恢复), run as an operator runs them: `reformledger backup`
 and `reformledger restore` in processes of their own, with the real settings read from
 the environment, against the test database and an empty instance beside it. The
-manifest is signed with a key kept outside the archive; a forged, wrongly signed,
-unsigned or cut-short archive is refused before the target is touched, and a restore
+archive is encrypted and its manifest signed with keys derived from a key kept outside
+the archive; an archive made with another key, altered, forged, wrongly signed,
+unsigned, plain or cut short is refused before the target is touched, and a restore
 that fails a check after loading leaves the target empty as it found it."""
 
 import hashlib
+import hmac
 import io
 import json
+import shutil
 import sqlite3
 import subprocess
 import tarfile
@@ -23,14 +26,18 @@ from django.db import connection, connections
 from reformledger.audit.backup import (
     MANIFEST,
     SIGNATURE,
+    BackupError,
     Manifest,
     database_states,
+    key_id,
     pg_tool,
     read_manifest,
     read_signed_manifest,
     sign,
     table_states,
+    verify_signature,
 )
+from reformledger.audit.backup_encryption import MAGIC, EncryptingWriter, decrypt_file
 from reformledger.audit.selectors import chain_head
 from reformledger.core.tests.instance import database_url, instance_env, reformledger
 from reformledger.ledger import services as ledger
@@ -95,6 +102,30 @@ def empty_instance(tmp_path, key_file):
         _drop_database(db)
 
 
+def _plain(archive: Path, work: Path) -> Path:
+    """The tar inside the encrypted `archive`, decrypted with the key into `work`."""
+    out = work / f"{archive.name}.{uuid.uuid4().hex[:8]}.plain"
+    decrypt_file(archive, out, KEY)
+    return out
+
+
+def _seal(plain: Path, out: Path) -> None:
+    """Encrypt the tar `plain` into `out` with the key, as `backup` does."""
+    with plain.open("rb") as source, out.open("wb") as sink:
+        writer = EncryptingWriter(sink, KEY)
+        shutil.copyfileobj(source, writer)
+        writer.close()
+
+
+def _reseal(archive: Path, out: Path, replace: dict[str, bytes | None], work: Path) -> None:
+    """`_rewrite` inside the encrypted `archive`, sealed again with the key: what only
+    the key's holder can do, so the envelope and signature hold and what is checked is
+    the content."""
+    rewritten = work / f"{out.name}.plain"
+    _rewrite(_plain(archive, work), rewritten, replace)
+    _seal(rewritten, out)
+
+
 def _rewrite(archive: Path, out: Path, replace: dict[str, bytes | None]) -> None:
     """Copy the tar `archive` to `out`, with the entries named in `replace` given new
     content (None: left out)."""
@@ -123,26 +154,33 @@ def test_backup_restores_into_an_empty_instance_with_the_same_rows_files_and_cha
     source, empty_instance, tmp_path
 ):
     db, target_env, media = empty_instance
-    archive = tmp_path / "ledger.tar.gz"
+    archive = tmp_path / "ledger.tar.gz.enc"
     before = database_states(connection.settings_dict)
     head = chain_head()
 
     made = reformledger("backup", str(archive), env=source)
     assert made.returncode == 0, made.stderr
     assert f"Audit chain head: {head.id} {head.hash}" in made.stdout
-    assert "Manifest signed (HMAC-SHA256)" in made.stdout
+    assert (
+        f"encrypted (AES-256-GCM, 1 MiB chunks) and manifest signed (HMAC-SHA256) "
+        f"with backup key {key_id(KEY)}" in made.stdout
+    )
     assert archive.stat().st_mode & 0o077 == 0  # readable by its owner only
-    manifest = read_manifest(archive)
+    data = archive.read_bytes()
+    assert data.startswith(MAGIC)
+    assert b"manifest.json" not in data and PDF not in data and b"ustar" not in data
+    manifest = read_manifest(archive, key=KEY)
     assert manifest.tables == before
     assert manifest.audit_head["id"] == head.id
     assert manifest.vendor == connection.vendor
-    with tarfile.open(archive) as tar:
+    with tarfile.open(_plain(archive, tmp_path)) as tar:
         names = tar.getnames()
     assert MANIFEST in names and SIGNATURE in names
     assert "media/evidence/2016/方案.pdf" in names
 
     restored = reformledger("restore", str(archive), env=target_env)
     assert restored.returncode == 0, restored.stderr
+    assert "Decrypted: every chunk of the archive is authentic and whole." in restored.stdout
     assert "Restore complete." in restored.stdout
 
     after = database_states(db)
@@ -201,7 +239,7 @@ def test_backup_taken_while_a_task_is_being_edited_is_consistent(
 
     restored = reformledger("restore", str(archive), env=target_env)
     assert restored.returncode == 0, restored.stderr + restored.stdout
-    assert database_states(db) == read_manifest(archive).tables
+    assert database_states(db) == read_manifest(archive, key=KEY).tables
     # The copy holds whole edits only: each version it shows has its audit record.
     version, updates = _query(
         db,
@@ -231,10 +269,10 @@ def test_restore_names_the_table_that_does_not_match_its_manifest(source, empty_
     db, target_env, media = empty_instance
     archive, altered = tmp_path / "ledger.tar", tmp_path / "altered.tar"
     assert reformledger("backup", str(archive), env=source).returncode == 0
-    manifest = read_manifest(archive)
+    manifest = read_manifest(archive, key=KEY)
     manifest.tables["ledger_task"].rows += 1  # as if a task had been lost on the way
-    body = manifest.to_json()  # signed with the key: the archive itself is intact
-    _rewrite(archive, altered, {MANIFEST: body, SIGNATURE: sign(body, KEY)})
+    body = manifest.to_json()  # sealed with the key: the archive itself is intact
+    _reseal(archive, altered, {MANIFEST: body, SIGNATURE: sign(body, KEY)}, tmp_path)
 
     restored = reformledger("restore", str(altered), env=target_env)
 
@@ -249,10 +287,10 @@ def test_a_failed_restore_leaves_the_target_empty_as_it_found_it(source, empty_i
     db, target_env, media = empty_instance
     archive, altered = tmp_path / "ledger.tar.gz", tmp_path / "altered.tar"
     assert reformledger("backup", str(archive), env=source).returncode == 0
-    manifest = read_manifest(archive)
+    manifest = read_manifest(archive, key=KEY)
     manifest.tables["orgs_unit"].sha256 = "0" * 64  # a check that fails once loaded
     body = manifest.to_json()
-    _rewrite(archive, altered, {MANIFEST: body, SIGNATURE: sign(body, KEY)})
+    _reseal(archive, altered, {MANIFEST: body, SIGNATURE: sign(body, KEY)}, tmp_path)
 
     restored = reformledger("restore", str(altered), env=target_env)
 
@@ -267,7 +305,7 @@ def test_a_failed_restore_leaves_the_target_empty_as_it_found_it(source, empty_i
 
 
 def manifest_tables(archive: Path):
-    return read_manifest(archive).tables
+    return read_manifest(archive, key=KEY).tables
 
 
 # --- forged, wrongly signed, unsigned and cut-short archives ----------------------
@@ -315,15 +353,18 @@ def _forge_a_row(archive: Path, out: Path, work: Path) -> None:
 
 
 def test_a_changed_row_with_a_recomputed_manifest_is_refused(source, empty_instance, tmp_path):
+    """Inside a plain archive (--unencrypted), the manifest's signature is what holds."""
     db, target_env, media = empty_instance
     archive, forged = tmp_path / "ledger.tar", tmp_path / "forged.tar"
-    assert reformledger("backup", str(archive), env=source).returncode == 0
+    made = reformledger("backup", "--unencrypted", str(archive), env=source)
+    assert made.returncode == 0, made.stderr
+    assert "UNENCRYPTED" in made.stderr
     _forge_a_row(archive, forged, tmp_path)
     assert (
         read_manifest(forged).tables["ledger_task"] != read_manifest(archive).tables["ledger_task"]
     )
 
-    refused = reformledger("restore", str(forged), env=target_env)
+    refused = reformledger("restore", "--unencrypted", str(forged), env=target_env)
 
     assert refused.returncode != 0
     assert "signature does not match its manifest" in refused.stderr
@@ -331,14 +372,15 @@ def test_a_changed_row_with_a_recomputed_manifest_is_refused(source, empty_insta
     # Without its signature it is refused as unsigned.
     stripped = tmp_path / "stripped.tar"
     _rewrite(forged, stripped, {SIGNATURE: None})
-    unsigned = reformledger("restore", str(stripped), env=target_env)
+    unsigned = reformledger("restore", "--unencrypted", str(stripped), env=target_env)
     assert unsigned.returncode != 0 and "The archive is not signed" in unsigned.stderr
     _assert_empty(db, media)
 
 
 def test_an_archive_checked_with_the_wrong_key_is_refused(source, empty_instance, tmp_path):
+    """Restored with another key, the archive is refused naming the key it was made with."""
     db, target_env, media = empty_instance
-    archive = tmp_path / "ledger.tar.gz"
+    archive = tmp_path / "ledger.tar.gz.enc"
     assert reformledger("backup", str(archive), env=source).returncode == 0
     wrong = {k: v for k, v in target_env.items() if k != "RL_BACKUP_KEY_FILE"}
     wrong["RL_BACKUP_KEY"] = OTHER_KEY
@@ -346,8 +388,74 @@ def test_an_archive_checked_with_the_wrong_key_is_refused(source, empty_instance
     refused = reformledger("restore", str(archive), env=wrong)
 
     assert refused.returncode != 0
-    assert "signed with key" in refused.stderr and "--key-file" in refused.stderr
+    assert f"encrypted with backup key {key_id(KEY)}, not with this key" in refused.stderr
+    assert f"({key_id(OTHER_KEY.encode())})" in refused.stderr and "--key-file" in refused.stderr
+    assert "Traceback" not in refused.stderr
     _assert_empty(db, media)
+
+
+def test_a_signature_checked_with_the_wrong_key_names_the_key_that_signed_it():
+    body = b'{"format": "reformledger-backup/3"}'
+    with pytest.raises(BackupError, match=f"signed with key {key_id(KEY)}, not with this key"):
+        verify_signature(body, sign(body, KEY), OTHER_KEY.encode())
+    verify_signature(body, sign(body, KEY), KEY)
+
+
+def test_a_format_2_signature_is_under_the_key_itself_and_format_3_under_a_derived_key():
+    """A plain archive written before encryption (format 2) still checks out; its
+    signature and a format-3 one are not interchangeable."""
+    body, fmt2 = b'{"format": "reformledger-backup/2"}', "reformledger-backup/2"
+    old = sign(body, KEY, fmt=fmt2)
+    assert json.loads(old)["hmac"] == hmac.new(KEY, body, hashlib.sha256).hexdigest()
+    verify_signature(body, old, KEY, fmt=fmt2)
+    with pytest.raises(BackupError, match="does not match its manifest"):
+        verify_signature(body, sign(body, KEY), KEY, fmt=fmt2)
+    with pytest.raises(BackupError, match="does not match its manifest"):
+        verify_signature(body, old, KEY)
+
+
+def test_one_flipped_byte_in_the_middle_is_refused_naming_the_chunk(
+    source, empty_instance, tmp_path
+):
+    db, target_env, media = empty_instance
+    archive, flipped = tmp_path / "ledger.tar.enc", tmp_path / "flipped.tar.enc"
+    assert reformledger("backup", str(archive), env=source).returncode == 0
+    data = bytearray(archive.read_bytes())
+    middle = len(data) // 2
+    data[middle] ^= 0x01
+    flipped.write_bytes(bytes(data))
+    chunk = 1 + (middle - 61) // (1024 * 1024 + 21)  # header 61 bytes; frame 5 + tag 16
+
+    refused = reformledger("restore", str(flipped), env=target_env)
+
+    assert refused.returncode != 0
+    assert f"was altered or damaged: chunk {chunk} (from byte" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    _assert_empty(db, media)
+
+
+def test_a_plain_archive_is_refused_unless_told_unencrypted(source, empty_instance, tmp_path):
+    """A plain archive, here one of format 2 as written before backups were encrypted
+    (its manifest signed with the backup key itself), restores only when told so."""
+    db, target_env, media = empty_instance
+    archive, old = tmp_path / "plain.tar", tmp_path / "format-2.tar"
+    assert reformledger("backup", "--unencrypted", str(archive), env=source).returncode == 0
+    assert not archive.read_bytes().startswith(MAGIC)
+    manifest = read_manifest(archive)
+    manifest.format = "reformledger-backup/2"
+    body = manifest.to_json()
+    _rewrite(archive, old, {MANIFEST: body, SIGNATURE: sign(body, KEY, fmt=manifest.format)})
+
+    refused = reformledger("restore", str(old), env=target_env)
+    assert refused.returncode != 0
+    assert "is not encrypted: refusing to restore a plain archive" in refused.stderr
+    assert "--unencrypted" in refused.stderr
+    _assert_empty(db, media)
+
+    taken = reformledger("restore", "--unencrypted", str(old), env=target_env)
+    assert taken.returncode == 0, taken.stderr
+    assert "WARNING: --unencrypted" in taken.stderr
+    assert database_states(db) == manifest.tables
 
 
 def test_backup_refuses_to_run_without_a_key_unless_told_unsigned(source, empty_instance, tmp_path):
@@ -365,7 +473,10 @@ def test_backup_refuses_to_run_without_a_key_unless_told_unsigned(source, empty_
     assert read_signed_manifest(archive)[1] is None
 
     assert reformledger("restore", str(archive), env=target_env).returncode != 0
+    not_signed = reformledger("restore", "--unencrypted", str(archive), env=target_env)
+    assert not_signed.returncode != 0 and "The archive is not signed" in not_signed.stderr
     _assert_empty(db, media)
+    # An unsigned archive was written without a key: --unsigned implies --unencrypted.
     taken = reformledger("restore", "--unsigned", str(archive), env=target_env)
     assert taken.returncode == 0, taken.stderr
     assert "WARNING: --unsigned" in taken.stderr
@@ -377,20 +488,20 @@ def test_a_key_file_others_can_read_is_refused(source, key_file, tmp_path):
     assert refused.returncode != 0 and "chmod 600" in refused.stderr
 
 
-@pytest.mark.parametrize("cut", [0.5, 0.98])
-def test_a_truncated_archive_is_refused_cleanly(source, empty_instance, tmp_path, cut):
+def test_a_truncated_archive_is_refused_cleanly(source, empty_instance, tmp_path):
     db, target_env, media = empty_instance
-    archive, truncated = tmp_path / "ledger.tar.gz", tmp_path / "truncated.tar.gz"
+    archive, truncated = tmp_path / "ledger.tar.gz.enc", tmp_path / "truncated.tar.gz.enc"
     assert reformledger("backup", str(archive), env=source).returncode == 0
     data = archive.read_bytes()
-    truncated.write_bytes(data[: int(len(data) * cut)])
+    for length in (len(data) // 2, len(data) - 1, 40):  # in a chunk, the last byte, the header
+        truncated.write_bytes(data[:length])
 
-    refused = reformledger("restore", str(truncated), env=target_env)
+        refused = reformledger("restore", str(truncated), env=target_env)
 
-    assert refused.returncode != 0
-    assert "Traceback" not in refused.stderr
-    assert "cut short" in refused.stderr
-    _assert_empty(db, media)
+        assert refused.returncode != 0
+        assert "Traceback" not in refused.stderr
+        assert f"{truncated} was cut short: it ends inside" in refused.stderr
+        _assert_empty(db, media)
 
 
 def test_a_database_copy_cut_short_inside_the_archive_is_refused_before_the_target_is_touched(
@@ -399,11 +510,11 @@ def test_a_database_copy_cut_short_inside_the_archive_is_refused_before_the_targ
     db, target_env, media = empty_instance
     archive, cut = tmp_path / "ledger.tar", tmp_path / "cut.tar"
     assert reformledger("backup", str(archive), env=source).returncode == 0
-    manifest = read_manifest(archive)
-    with tarfile.open(archive) as tar:
+    manifest = read_manifest(archive, key=KEY)
+    with tarfile.open(_plain(archive, tmp_path)) as tar:
         copy = tar.extractfile(manifest.database).read()
-    # The manifest and its signature are intact; the copy they describe is not.
-    _rewrite(archive, cut, {manifest.database: copy[: len(copy) // 2]})
+    # The envelope, the manifest and its signature are intact; the copy is not.
+    _reseal(archive, cut, {manifest.database: copy[: len(copy) // 2]}, tmp_path)
 
     refused = reformledger("restore", str(cut), env=target_env)
 

@@ -1,7 +1,9 @@
-"""`reformledger verify_audit [--head ID:HASH] [--since ID:HASH | --incremental]
-[--save-head]`: prove the audit trail is whole, or name where it is not. Exit status 0
-when intact, 1 when broken."""
+"""`reformledger verify_audit [--head ID:HASH | --no-published-head] [--since ID:HASH |
+--incremental] [--save-head]`: prove the audit trail is whole, or name where it is not.
+Without --head the chain is checked against the last head published outside the
+database (RL_AUDIT_HEAD_FILE). Exit status 0 when intact, 1 when broken."""
 
+import dataclasses
 import datetime as dt
 import time
 
@@ -9,6 +11,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from reformledger.audit import services
+from reformledger.audit.published import (
+    HeadFileError,
+    head_file,
+    last_published_head,
+    published_break,
+)
 from reformledger.audit.selectors import VERIFY_BATCH, last_verified_head, walk_chain
 
 
@@ -35,10 +43,18 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
+        kept = parser.add_mutually_exclusive_group()
+        kept.add_argument(
             "--head",
             help="a chain head kept outside the database (audit_head): ID:HASH; "
-            "the chain must still hold that record with that hash",
+            "the chain must still hold that record with that hash (instead of the "
+            "last published head)",
+        )
+        kept.add_argument(
+            "--no-published-head",
+            action="store_true",
+            help="do not check against the last head published to RL_AUDIT_HEAD_FILE "
+            "(publish_audit_head), which is checked by default",
         )
         start = parser.add_mutually_exclusive_group()
         start.add_argument(
@@ -67,6 +83,7 @@ class Command(BaseCommand):
         self,
         *args,
         head=None,
+        no_published_head=False,
         since=None,
         incremental=False,
         save_head=False,
@@ -74,6 +91,12 @@ class Command(BaseCommand):
         **options,
     ):
         expected = parse_head(head) if head else None
+        published = None
+        if expected is None and not no_published_head:
+            try:
+                published = last_published_head()
+            except HeadFileError as exc:
+                raise CommandError(str(exc), returncode=1) from exc
         start = parse_head(since, "--since") if since else None
         verbosity = options.get("verbosity", 1)
         if incremental:
@@ -91,6 +114,9 @@ class Command(BaseCommand):
             report = walk_chain(
                 expected_head=expected, since=start, progress=progress, batch=max(batch, 1)
             )
+            cut = published_break(published) if published is not None else None
+        if cut is not None and report.broken is None:
+            report = dataclasses.replace(report, broken=cut)
         seconds = time.monotonic() - began
         if save_head and report.triggers_present:
             services.chain_verified(
@@ -107,6 +133,13 @@ class Command(BaseCommand):
                 "run `reformledger migrate`, or see docs/operations.md."
             )
         scope = f" from verified head #{start[0]}" if start else ""
+        if report.broken is not None and report.broken is cut:
+            raise CommandError(
+                f"Audit chain BROKEN: {cut.problem}. The chain itself holds "
+                f"({report.count:,} records verified{scope}); the published head was read "
+                f"from {head_file()}, line {published.line}.",
+                returncode=1,
+            )
         if report.broken is not None:
             b = report.broken
             raise CommandError(
@@ -122,6 +155,7 @@ class Command(BaseCommand):
                 f"Audit chain intact{scope}: {report.count:,} records verified in {seconds:.1f} s."
             )
             self.stdout.write(f"Chain head: {h.id} {h.hash} {_utc(h.at)} ({h.algorithm})")
+            self._say_published(published, no_published_head, expected)
             if start:
                 self.stdout.write(
                     f"Records before #{start[0]} were not read: only a whole walk, or "
@@ -134,3 +168,25 @@ class Command(BaseCommand):
                 )
         if not report.triggers_present:
             raise CommandError("The audit table is not protected by its triggers.", returncode=1)
+
+    def _say_published(self, published, skipped: bool, expected) -> None:
+        """Which head kept outside the database the chain was checked against."""
+        if expected is not None:
+            self.stdout.write(f"Checked against the head given (--head #{expected[0]}).")
+        elif skipped:
+            self.stdout.write(
+                "Not checked against the published head (--no-published-head): a cut tail "
+                "would not show."
+            )
+        elif published is not None:
+            self.stdout.write(
+                f"Published head #{published.id} (published at {published.published}) is in "
+                f"the chain, unchanged ({head_file()}, line {published.line})."
+            )
+        elif head_file() is None:
+            self.stdout.write("No published head to check against: RL_AUDIT_HEAD_FILE is empty.")
+        else:
+            self.stdout.write(
+                f"No published head to check against yet ({head_file()}): run "
+                "`reformledger publish_audit_head`."
+            )
