@@ -162,6 +162,7 @@ class Stack:
                 # Each stack publishes its own audit heads (verify_audit checks against them).
                 "RL_AUDIT_HEAD_FILE": str(self.dir / "audit-heads.jsonl"),
                 "RL_CACHE_URL": f"{self.redis_url}/0",
+                "RL_DASHBOARD_CACHE_SECONDS": "300",
                 "RL_PUBLIC_CACHE_URL": f"{self.redis_url}/1",
                 "HUEY_REDIS_URL": f"{self.redis_url}/2",
                 "RL_ACCEL_REDIRECT": "/_protected/",

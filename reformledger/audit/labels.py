@@ -21,6 +21,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from django.apps import apps
@@ -227,7 +228,9 @@ def _semicolon() -> str:
     return "；" if _chinese() else "; "
 
 
+@cache  # a model's fields and choices are fixed once the apps are loaded
 def _choices(model: type[models.Model], key: str) -> dict[str, Any]:
+    """The labels of field `key`'s choices by code (lazy: read in the current language)."""
     try:
         found = model._meta.get_field(key)
     except FieldDoesNotExist:

@@ -139,6 +139,25 @@ def chain_head() -> Head | None:
     return Head(*row) if row else None
 
 
+#: Verbs of records that change nothing a page of the ledger counts: signing in and out,
+#: refusals, files taken out, the trail's own checks, notices sent or read, accounts and
+#: their tokens.
+NO_LEDGER_CHANGE = ("auth.", "access.", "export.", "audit.", "notification.", "token.", "account.")
+
+
+def newest_change_id() -> int:
+    """The id of the newest record of an act that changed the ledger (0 for none): every
+    such act writes one in its transaction, so a figure computed after it is current
+    while this id stands (web.dashboard.cached_dashboard keys on it)."""
+    others = Q()
+    for prefix in NO_LEDGER_CHANGE:
+        others |= Q(verb__startswith=prefix)
+    return (
+        AuditRecord.objects.exclude(others).order_by("-id").values_list("id", flat=True).first()
+        or 0
+    )
+
+
 def _walk_sql(vendor: str, where: str) -> str:
     """The walk's query: one batch of records after an id, as plain tuples (id, hash,
     algorithm, then `HASHED_FIELDS` in order), `at` already in its canonical text on

@@ -312,6 +312,11 @@ else:
         "filename": str(VAR_DIR / env_str("HUEY_SQLITE_NAME", "huey.sqlite3")),
     }
 
+# Seconds a user's dashboard is kept in the default cache (RL_CACHE_URL), keyed on the
+# newest audit record, so any act shows at the next read (web/dashboard cached_dashboard);
+# 0 computes it at every request.
+RL_DASHBOARD_CACHE_SECONDS = env_int("RL_DASHBOARD_CACHE_SECONDS", 0)
+
 # Ledger rules that an office may tune.
 LEDGER_PAGE_SIZE = env_int("RL_PAGE_SIZE", 50)
 # The business date (业务日期): the day the ledger and supervision take as today

@@ -54,7 +54,7 @@ def home(request):
 @login_required
 def dashboard(request):
     """The dashboard (领导驾驶舱): charts and tables over the tasks the user sees, per year."""
-    data = dashboard_selectors.dashboard(request.user, year=request.GET.get("year"))
+    data = dashboard_selectors.cached_dashboard(request.user, year=request.GET.get("year"))
     # Leaders land here: what waits for them, a few rows of each kind; the navigation's
     # count reads the same.
     request.next_acts = next_acts(request.user, limit=5)

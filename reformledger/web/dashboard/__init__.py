@@ -19,8 +19,13 @@ as one; "the latest rated period" is the latest such period with any rating.
 
 import datetime as dt
 
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from reformledger.audit.selectors import newest_change_id
+from reformledger.core.clock import business_today
 from reformledger.ledger.selectors import reference_dates, working_year
 from reformledger.web.dashboard.charts import (
     LeadUnit,
@@ -107,6 +112,34 @@ def dashboard(user, year: int | str | None = None, today: dt.date | None = None)
     if year:
         _say_why_empty(dash, scope)
     return dash
+
+
+def cached_dashboard(user, year: int | str | None = None) -> Dashboard:
+    """`dashboard(user, year)`, kept in the default cache for RL_DASHBOARD_CACHE_SECONDS
+    (0: not kept). Every change of the ledger goes through a service that writes an audit
+    record in its transaction, so the key names the newest record: the first read after
+    any act that changes the ledger computes the dashboard again, from any app server
+    (signing in, downloads and the like change nothing it counts). The key also names the
+    user, the year asked for, the ledger's today and the language (labels are words)."""
+    seconds = settings.RL_DASHBOARD_CACHE_SECONDS
+    if not seconds or not user.is_authenticated:
+        return dashboard(user, year=year)
+    newest = newest_change_id()
+    key = ":".join(
+        (
+            "rl-dashboard",
+            str(user.pk),
+            str(year or ""),
+            business_today().isoformat(),
+            get_language() or "",
+            str(newest),
+        )
+    )
+    found = cache.get(key)
+    if found is None:
+        found = dashboard(user, year=year)
+        cache.set(key, found, seconds)
+    return found
 
 
 def _say_why_empty(dash: Dashboard, scope: Scope) -> None:
