@@ -312,10 +312,13 @@ else:
         "filename": str(VAR_DIR / env_str("HUEY_SQLITE_NAME", "huey.sqlite3")),
     }
 
-# Seconds a user's dashboard is kept in the default cache (RL_CACHE_URL), keyed on the
-# newest audit record, so any act shows at the next read (web/dashboard cached_dashboard);
+# Seconds a user's dashboard is kept in the default cache (RL_CACHE_URL), with the newest
+# audit record of an act it counted (web/dashboard cached_dashboard, decision 0025);
 # 0 computes it at every request.
 RL_DASHBOARD_CACHE_SECONDS = env_int("RL_DASHBOARD_CACHE_SECONDS", 0)
+# ... and a kept dashboard younger than this is shown even after a newer act (the act
+# shows within this many seconds; 0: at the next read).
+RL_DASHBOARD_FRESH_SECONDS = env_int("RL_DASHBOARD_FRESH_SECONDS", 30)
 
 # Ledger rules that an office may tune.
 LEDGER_PAGE_SIZE = env_int("RL_PAGE_SIZE", 50)

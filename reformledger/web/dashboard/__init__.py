@@ -18,6 +18,7 @@ as one; "the latest rated period" is the latest such period with any rating.
 """
 
 import datetime as dt
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -117,14 +118,15 @@ def dashboard(user, year: int | str | None = None, today: dt.date | None = None)
 def cached_dashboard(user, year: int | str | None = None) -> Dashboard:
     """`dashboard(user, year)`, kept in the default cache for RL_DASHBOARD_CACHE_SECONDS
     (0: not kept). Every change of the ledger goes through a service that writes an audit
-    record in its transaction, so the key names the newest record: the first read after
-    any act that changes the ledger computes the dashboard again, from any app server
-    (signing in, downloads and the like change nothing it counts). The key also names the
-    user, the year asked for, the ledger's today and the language (labels are words)."""
+    record in its transaction; the kept dashboard names the newest such record it counted
+    (signing in, downloads and the like change nothing it counts). A read after a newer
+    act computes it again, from any app server, once the kept one is older than
+    RL_DASHBOARD_FRESH_SECONDS: an act shows within that many seconds (at once with 0).
+    The key names the user, the year asked for, the ledger's today and the language
+    (labels are words)."""
     seconds = settings.RL_DASHBOARD_CACHE_SECONDS
     if not seconds or not user.is_authenticated:
         return dashboard(user, year=year)
-    newest = newest_change_id()
     key = ":".join(
         (
             "rl-dashboard",
@@ -132,13 +134,16 @@ def cached_dashboard(user, year: int | str | None = None) -> Dashboard:
             str(year or ""),
             business_today().isoformat(),
             get_language() or "",
-            str(newest),
         )
     )
-    found = cache.get(key)
-    if found is None:
-        found = dashboard(user, year=year)
-        cache.set(key, found, seconds)
+    newest = newest_change_id()
+    kept = cache.get(key)
+    if kept is not None:
+        counted, computed_at, found = kept
+        if counted == newest or time.time() - computed_at < settings.RL_DASHBOARD_FRESH_SECONDS:
+            return found
+    found = dashboard(user, year=year)
+    cache.set(key, (newest, time.time(), found), seconds)
     return found
 
 

@@ -2,6 +2,7 @@
 from it, and any act recorded in the audit trail shows at the next read."""
 
 import datetime as dt
+import time
 
 import pytest
 from django.core.cache import cache
@@ -15,9 +16,25 @@ from reformledger.ledger import services as ledger
 @pytest.fixture
 def kept(settings):
     settings.RL_DASHBOARD_CACHE_SECONDS = 300
+    settings.RL_DASHBOARD_FRESH_SECONDS = 0
     cache.clear()
     yield
     cache.clear()
+
+
+def _new_task(by, world, code: str):
+    return ledger.task_create(
+        by=by,
+        office=world.office,
+        year=2016,
+        code=code,
+        title="新增改革任务",
+        area=world.economy,
+        lead_unit=world.fgj,
+        deliverable_kind="policy",
+        start_date=dt.date(2016, 1, 1),
+        deadline=dt.date(2016, 12, 31),
+    )
 
 
 def _total(response) -> int:
@@ -48,18 +65,7 @@ def test_an_act_shows_at_the_next_read(world, office_staff, client_for, kept):
     client = client_for(office_staff)
     assert _total(_read(client)[0]) == 4
 
-    ledger.task_create(
-        by=office_staff,
-        office=world.office,
-        year=2016,
-        code="2016-005",
-        title="新增改革任务",
-        area=world.economy,
-        lead_unit=world.fgj,
-        deliverable_kind="policy",
-        start_date=dt.date(2016, 1, 1),
-        deadline=dt.date(2016, 12, 31),
-    )
+    _new_task(office_staff, world, "2016-005")
 
     assert _total(_read(client)[0]) == 5
 
@@ -107,3 +113,17 @@ def test_a_sign_in_or_a_download_does_not_compute_it_again(world, office_staff, 
     _again, kept_queries = _read(client)
 
     assert kept_queries < computed - 10
+
+
+def test_an_act_shows_once_the_kept_dashboard_is_older_than_the_fresh_window(
+    world, office_staff, client_for, kept, settings, monkeypatch
+):
+    settings.RL_DASHBOARD_FRESH_SECONDS = 30
+    client = client_for(office_staff)
+    assert _total(_read(client)[0]) == 4
+    _new_task(office_staff, world, "2016-006")
+
+    assert _total(_read(client)[0]) == 4  # within the window: the kept one
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + 31)
+    assert _total(_read(client)[0]) == 5
