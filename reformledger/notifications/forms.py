@@ -38,6 +38,8 @@ class RobotForm(forms.Form):
             kwargs.setdefault(
                 "initial", {"name": robot.name, "platform": robot.platform, "topics": robot.topics}
             )
+        else:  # a new robot posts every kind of notice until the office unticks some
+            kwargs.setdefault("initial", {"topics": list(MessengerTopic.values)})
         super().__init__(*args, **kwargs)
         if robot is not None:
             # Shown masked on the page; typed again only to change it.

@@ -3,6 +3,7 @@ switch off, test; failing messages shown (and counted among the next acts) and s
 again; the key and secret never shown back; nobody else finds the pages."""
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -79,9 +80,16 @@ def test_an_edit_with_empty_address_and_secret_keeps_them(world, office_staff, c
     assert (robot.webhook_url, robot.secret) == (robots.dingtalk_url(KEY), SECRET)
 
 
+def _in_english(client):
+    """The pages answer in English from now on (the language cookie, as the switch sets)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
 def test_a_wrong_address_is_refused_on_the_form(world, office_staff, client_for):
+    client = _in_english(client_for(office_staff))
     with translation.override("en"):
-        response = _add(client_for(office_staff), world, webhook_url="ftp://example.cn/robot")
+        response = _add(client, world, webhook_url="ftp://example.cn/robot")
     assert response.status_code == 200
     assert "The webhook address starts with https://" in response.content.decode()
     assert not MessengerRobot.objects.exists()
@@ -110,6 +118,7 @@ def test_the_test_button_says_whether_the_group_got_it(world, office_staff, clie
     robot = MessengerRobot.objects.get()
     url = reverse("web:messenger_test", args=[world.huiyang.pk, robot.pk])
 
+    _in_english(client)
     with translation.override("en"):
         ok = client.post(url, follow=True).content.decode()
         robots.fail_next(Fault(errcode=93000))
