@@ -335,6 +335,10 @@ API_LISTS: dict[str, Grow | Elsewhere] = {
 }
 
 PAGES: dict[str, Grow | Elsewhere] = {
+    "web:unit_messengers": Elsewhere(
+        "reformledger.web.tests.test_messengers::"
+        "test_the_robots_page_runs_the_same_queries_for_3_and_30_robots"
+    ),
     "accounts:users": Elsewhere(
         "reformledger.accounts.tests.test_security_admin::"
         "test_the_list_runs_the_same_queries_for_5_and_60_accounts"

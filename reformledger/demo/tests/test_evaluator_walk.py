@@ -50,6 +50,8 @@ WALK_MODELS = {
     "ledger/ratings/periods/": "ledger.Period",
     "ledger/closings/": "ledger.ClosingRequest",
     "notifications/": "notifications.Notification",
+    "units/*/messengers/": "notifications.MessengerRobot",
+    "units/*/messengers/deliveries/": "notifications.Delivery",
     "audit/": "audit.AuditRecord",
     "supervision/orders/": "supervision.SupervisionOrder",
     "supervision/orders/drafts/": "supervision.OrderDraft",

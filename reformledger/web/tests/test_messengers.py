@@ -4,6 +4,8 @@ again; the key and secret never shown back; nobody else finds the pages."""
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -186,3 +188,43 @@ def test_switching_a_robot_off_and_on_from_its_page(world, office_staff, client_
         "messenger.disabled",
         "messenger.enabled",
     ]
+
+
+def _robots_and_deliveries(world, start: int, end: int) -> None:
+    """Robots of the unit, each with one failing and one sent message, written as rows."""
+    from django.utils import timezone
+
+    for n in range(start, end):
+        robot = MessengerRobot.objects.create(
+            unit=world.huiyang,
+            name=f"工作群{n}",
+            platform="wecom",
+            webhook_url=f"https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k{n:04d}",
+            topics=["reminders"],
+        )
+        for status in ("failed", "sent"):
+            Delivery.objects.create(
+                robot=robot,
+                key=f"load-{n}-{status}",
+                kind="other",
+                title=f"通知{n}",
+                status=status,
+                attempts=3,
+                next_attempt_at=timezone.now(),
+                last_error="HTTP 500",
+            )
+
+
+def test_the_robots_page_runs_the_same_queries_for_3_and_30_robots(world, office_staff, client_for):
+    client = client_for(office_staff)
+    counts = []
+    for start, end in ((0, 3), (3, 30)):
+        _robots_and_deliveries(world, start, end)
+        for params in ({}, {"all": "1"}):
+            client.get(_page(world), params)  # warm: the session
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(_page(world), params)
+            assert response.status_code == 200
+            assert f"工作群{end - 1}" in response.content.decode()
+            counts.append(len(queries))
+    assert counts[:2] == counts[2:]
