@@ -10,17 +10,10 @@ from django.contrib import admin
 from reformledger.notifications.models import Delivery, MessengerRobot, Notification
 
 
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("kind", "recipient", "created_at", "read_at", "emailed_at")
-    list_filter = ("kind",)
-    search_fields = ("recipient__username", "recipient__full_name")
-    list_select_related = ("recipient",)
-    fields = ("kind", "key", "recipient", "created_at", "read_at", "emailed_at")
-    readonly_fields = fields
-    date_hierarchy = "created_at"
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, never written here: notices, robots and deliveries change through the
+    services (and the office's pages), each with its audit record."""
 
-    # Notices are written by services only.
     def has_add_permission(self, request):
         return False
 
@@ -31,8 +24,19 @@ class NotificationAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ("kind", "recipient", "created_at", "read_at", "emailed_at")
+    list_filter = ("kind",)
+    search_fields = ("recipient__username", "recipient__full_name")
+    list_select_related = ("recipient",)
+    fields = ("kind", "key", "recipient", "created_at", "read_at", "emailed_at")
+    readonly_fields = fields
+    date_hierarchy = "created_at"
+
+
 @admin.register(MessengerRobot)
-class MessengerRobotAdmin(admin.ModelAdmin):
+class MessengerRobotAdmin(ReadOnlyAdmin):
     """Which units have robots, for the system administrator; the address and secret
     are left out (the office manages robots on the unit's page)."""
 
@@ -42,18 +46,9 @@ class MessengerRobotAdmin(admin.ModelAdmin):
     fields = ("name", "unit", "platform", "topics", "is_active", "created_at")
     readonly_fields = fields
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(ReadOnlyAdmin):
     """Delivery facts of the robots' messages (no title or words), for diagnosing."""
 
     list_display = ("kind", "robot", "status", "attempts", "created_at", "sent_at")
@@ -73,12 +68,3 @@ class DeliveryAdmin(admin.ModelAdmin):
     )
     readonly_fields = fields
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
